@@ -1,0 +1,22 @@
+class UserError(Exception):
+    """Something a person did that dpflow refuses: says what was wrong and what would work.
+
+    `message` is what went wrong, `hint` the right form (shown as code), both plain text.
+    """
+
+    def __init__(self, message: str, hint: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.hint = hint
+
+    @property
+    def text(self) -> str:
+        return f"{self.message}\nTry: `{self.hint}`" if self.hint else self.message
+
+
+class GrammarError(UserError):
+    """A line that does not parse in the current stage."""
+
+
+class NotAllowed(UserError):
+    """A participant tried what only facilitators (or the card's author) may do."""
