@@ -1,0 +1,5 @@
+import sys
+
+from dpflow.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""What the board looks like outside Slack's threads: canvases, exports and pictures."""

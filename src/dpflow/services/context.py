@@ -1,0 +1,40 @@
+"""What every use case gets to know about who asks, and where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dpflow.domain.errors import NotAllowed, UserError
+from dpflow.store.models import StageRunRow, WorkshopRow
+from dpflow.store.repo import Repository
+
+
+@dataclass(frozen=True)
+class Actor:
+    team_id: str
+    channel_id: str
+    user_id: str
+
+
+async def active_workshop(repo: Repository, actor: Actor) -> WorkshopRow:
+    workshop = await repo.active_workshop(actor.team_id, actor.channel_id)
+    if workshop is None:
+        raise UserError("There is no workshop running in this channel.",
+                        "/dpflow start <name> [domain: <domain>]")
+    return workshop
+
+
+async def current_run(repo: Repository, workshop: WorkshopRow) -> StageRunRow:
+    run = await repo.current_run(workshop.id)
+    if run is None:  # only between `close` and nothing: a closed workshop is not active
+        raise UserError("This workshop has no open stage.", "/dpflow stage <name>")
+    return run
+
+
+async def require_facilitator(repo: Repository, workshop: WorkshopRow, user_id: str,
+                              what: str) -> None:
+    facilitators = await repo.facilitators(workshop.id)
+    if user_id not in facilitators:
+        who = ", ".join(f"<@{u}>" for u in facilitators)
+        raise NotAllowed(f"Only facilitators can {what}. The facilitators here: {who}.",
+                         "ask one of them, or ask to be added: /dpflow facilitator add @you")

@@ -1,0 +1,45 @@
+"""What the Home tab shows a person: the workshops they take part in."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from dpflow.store.uow import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class HomeWorkshop:
+    id: str
+    name: str
+    channel_id: str
+    stage: str
+    active: bool
+    run_id: int | None
+    thread_ts: str | None
+    deadline: datetime | None
+    contributions: int
+    muted: bool
+    facilitator: bool
+
+
+@dataclass(frozen=True)
+class HomePage:
+    user_id: str
+    workshops: list[HomeWorkshop]
+
+
+async def page(uows: UnitOfWorkFactory, team_id: str, user_id: str) -> HomePage:
+    async with uows() as uow:
+        repo = uow.repo
+        items = []
+        for w in await repo.workshops_of(team_id, user_id):
+            run = await repo.current_run(w.id)
+            member = await repo.member(w.id, user_id)
+            items.append(HomeWorkshop(
+                id=w.id, name=w.name, channel_id=w.channel_id, stage=w.stage, active=w.active,
+                run_id=run.id if run else None, thread_ts=run.message_ts if run else None,
+                deadline=run.deadline if run else None,
+                contributions=await repo.contribution_count(w.id, user_id),
+                muted=member.muted, facilitator=member.facilitator))
+        return HomePage(user_id, items)

@@ -1,0 +1,75 @@
+"""What the follow-ups need to post about a stage: its board, summary and people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dpflow.domain.model import Board, Stage
+from dpflow.domain.summary import StageSummary, summarize
+from dpflow.store.models import StageRunRow, WorkshopRow
+from dpflow.store.uow import UnitOfWorkFactory
+
+
+@dataclass(frozen=True)
+class StageView:
+    workshop: WorkshopRow
+    run: StageRunRow
+    board: Board
+
+    @property
+    def stage(self) -> Stage:
+        return Stage(self.run.stage)
+
+
+async def view(uows: UnitOfWorkFactory, run_id: int) -> StageView:
+    async with uows() as uow:
+        run = await uow.repo.run(run_id)
+        workshop = await uow.repo.workshop(run.workshop_id)
+        return StageView(workshop, run, await uow.repo.board(workshop))
+
+
+async def posted(uows: UnitOfWorkFactory, run_id: int, ts: str) -> None:
+    """The stage message is in the channel: its thread now collects the stage."""
+    async with uows() as uow:
+        (await uow.repo.run(run_id)).message_ts = ts
+        await uow.commit()
+
+
+async def summary(uows: UnitOfWorkFactory, run_id: int) -> tuple[StageView, StageSummary]:
+    async with uows() as uow:
+        run = await uow.repo.run(run_id)
+        workshop = await uow.repo.workshop(run.workshop_id)
+        board = await uow.repo.board(workshop)
+        contributed = await uow.repo.contributions(run)
+        return StageView(workshop, run, board), summarize(board, Stage(run.stage), contributed)
+
+
+async def absentees(uows: UnitOfWorkFactory, run_id: int) -> list[str]:
+    """Participants who have not contributed to this stage run yet."""
+    async with uows() as uow:
+        run = await uow.repo.run(run_id)
+        contributed = {author for author, _ in await uow.repo.contributions(run)}
+        return [m.user_id for m in await uow.repo.members(run.workshop_id)
+                if m.user_id not in contributed]
+
+
+@dataclass(frozen=True)
+class Closing:
+    board: Board
+    threads: dict[str, str]  # stage → message ts of its (last) thread
+    canvases: dict[str, str]  # DP ref → canvas id
+
+
+async def workshop(uows: UnitOfWorkFactory, workshop_id: str) -> WorkshopRow:
+    async with uows() as uow:
+        return await uow.repo.workshop(workshop_id)
+
+
+async def closing(uows: UnitOfWorkFactory, workshop_id: str) -> Closing:
+    async with uows() as uow:
+        row = await uow.repo.workshop(workshop_id)
+        board = await uow.repo.board(row)
+        threads = {r.stage: r.message_ts for r in await uow.repo.runs(workshop_id)
+                   if r.message_ts}
+        canvases = await uow.repo.canvases_by_ref(workshop_id)
+        return Closing(board, threads, canvases)

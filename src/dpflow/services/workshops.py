@@ -1,0 +1,156 @@
+"""Starting, moving through and closing a workshop; its people."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+
+from dpflow.domain.errors import UserError
+from dpflow.domain.model import STAGES, Stage
+from dpflow.services import jobs
+from dpflow.services.context import Actor, active_workshop, current_run, require_facilitator
+from dpflow.services.jobs import Job
+from dpflow.services.review import run_review
+from dpflow.store.models import StageRunRow, WorkshopRow, utcnow
+from dpflow.store.repo import Repository
+from dpflow.store.uow import UnitOfWorkFactory
+
+USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+@dataclass(frozen=True)
+class Moved:
+    workshop: WorkshopRow
+    closed: str | None  # the stage that closed
+    opened: str | None  # the stage that opened
+
+
+async def start(uows: UnitOfWorkFactory, actor: Actor, name: str,
+                domain: str | None) -> WorkshopRow:
+    async with uows() as uow:
+        running = await uow.repo.active_workshop(actor.team_id, actor.channel_id)
+        if running is not None:
+            raise UserError(
+                f"*{running.name}* is already running in this channel (stage {running.stage})."
+                " One channel holds one workshop at a time: close it first, or start the new "
+                "one in another channel.", "/dpflow close")
+        workshop = WorkshopRow(id=uuid.uuid4().hex[:12], team_id=actor.team_id,
+                               channel_id=actor.channel_id, name=name, domain=domain,
+                               stage=Stage.EVENTS.value, active=True, created_by=actor.user_id)
+        uow.repo.add(workshop)
+        await uow.repo.flush()
+        await uow.repo.join(workshop.id, actor.user_id, facilitator=True)
+        await _open(uow.repo, workshop, Stage.EVENTS, actor.user_id)
+        await uow.commit()
+        return workshop
+
+
+async def next_stage(uows: UnitOfWorkFactory, actor: Actor) -> Moved:
+    async with uows() as uow:
+        workshop = await active_workshop(uow.repo, actor)
+        await require_facilitator(uow.repo, workshop, actor.user_id,
+                                  "move the workshop to the next stage")
+        following = Stage(workshop.stage).next
+        if following is None:
+            raise UserError("This is the last stage. When the canvases are done, close the "
+                            "workshop.", "/dpflow close")
+        moved = await _move(uow.repo, workshop, following, actor.user_id)
+        await uow.commit()
+        return moved
+
+
+async def go_to(uows: UnitOfWorkFactory, actor: Actor, name: str) -> Moved:
+    async with uows() as uow:
+        workshop = await active_workshop(uow.repo, actor)
+        await require_facilitator(uow.repo, workshop, actor.user_id, "change the stage")
+        stage = parse_stage(name)
+        if stage == Stage(workshop.stage) and stage != Stage.REVIEW:
+            raise UserError(f"The workshop is already at *{stage}*.", "/dpflow next")
+        moved = await _move(uow.repo, workshop, stage, actor.user_id)
+        await uow.commit()
+        return moved
+
+
+async def close(uows: UnitOfWorkFactory, actor: Actor) -> WorkshopRow:
+    async with uows() as uow:
+        workshop = await active_workshop(uow.repo, actor)
+        await require_facilitator(uow.repo, workshop, actor.user_id, "close the workshop")
+        run = await uow.repo.current_run(workshop.id)
+        if run is not None:
+            await _close(uow.repo, run)
+        workshop.active, workshop.closed_at = False, utcnow()
+        await uow.repo.enqueue(Job.WORKSHOP_SUMMARY, {"workshop": workshop.id},
+                               workshop_id=workshop.id)
+        await uow.commit()
+        return workshop
+
+
+async def add_facilitator(uows: UnitOfWorkFactory, actor: Actor, text: str) -> str:
+    users = USER_MENTION.findall(text)
+    if not users:
+        raise UserError("Name the person with an @-mention.", "/dpflow facilitator add @user")
+    async with uows() as uow:
+        workshop = await active_workshop(uow.repo, actor)
+        await require_facilitator(uow.repo, workshop, actor.user_id, "add facilitators")
+        for user in users:
+            await uow.repo.join(workshop.id, user, facilitator=True)
+        await uow.commit()
+    return ", ".join(f"<@{u}>" for u in users)
+
+
+async def join(uows: UnitOfWorkFactory, workshop_id: str, user_id: str) -> WorkshopRow:
+    async with uows() as uow:
+        workshop = await uow.repo.workshop(workshop_id)
+        if workshop is None:
+            raise UserError("That workshop no longer exists.")
+        await uow.repo.join(workshop_id, user_id)
+        await uow.commit()
+        return workshop
+
+
+async def set_muted(uows: UnitOfWorkFactory, workshop_id: str, user_id: str,
+                    muted: bool) -> None:
+    async with uows() as uow:
+        member = await uow.repo.join(workshop_id, user_id)
+        member.muted = muted
+        await uow.commit()
+
+
+def parse_stage(name: str) -> Stage:
+    text = name.strip().lower()
+    if text.isdigit() and 1 <= int(text) <= len(STAGES):
+        return STAGES[int(text) - 1]
+    try:
+        return Stage(text)
+    except ValueError:
+        raise UserError(f"There is no stage called `{name.strip()}`. The stages, in order: "
+                        + ", ".join(STAGES) + ".", "/dpflow stage flow") from None
+
+
+async def _move(repo: Repository, workshop: WorkshopRow, stage: Stage, user: str) -> Moved:
+    run = await current_run(repo, workshop)
+    await _close(repo, run)
+    await _open(repo, workshop, stage, user)
+    return Moved(workshop, run.stage, stage.value)
+
+
+async def _open(repo: Repository, workshop: WorkshopRow, stage: Stage, user: str) -> None:
+    workshop.stage = stage.value
+    run = StageRunRow(workshop_id=workshop.id, stage=stage.value,
+                      channel_id=workshop.channel_id, opened_by=user)
+    repo.add(run)
+    await repo.flush()
+    await jobs.post(repo, Job.POST_STAGE, run)
+    if stage == Stage.REVIEW:
+        await run_review(repo, workshop)
+        await jobs.post(repo, Job.POST_FINDINGS, run)
+    if stage == Stage.CANVASES:
+        await jobs.post(repo, Job.POST_CANVASES, run)
+        await jobs.post(repo, Job.POST_PICTURES, run)
+
+
+async def _close(repo: Repository, run: StageRunRow) -> None:
+    run.closed_at = utcnow()
+    await repo.drop_jobs(run.id, (*jobs.REMINDER_JOBS, Job.REFRESH_STAGE))
+    await jobs.post(repo, Job.POST_SUMMARY, run)

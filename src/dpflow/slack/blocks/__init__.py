@@ -1,0 +1,1 @@
+"""Pure Block Kit builders: data in, lists of block dicts out."""

@@ -1,0 +1,91 @@
+"""The message that opens a stage, and the summary that closes it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from dpflow.domain import guide
+from dpflow.domain.grammar import FORMS
+from dpflow.domain.model import STAGES, Board, Stage
+from dpflow.domain.summary import StageSummary
+from dpflow.slack.blocks.kit import (
+    actions,
+    button,
+    context,
+    fit,
+    header,
+    section,
+    sections,
+)
+from dpflow.slack.ids import STAGE_OPENED, Action
+from dpflow.slack.text import esc
+
+TITLES = {
+    Stage.EVENTS: "Events", Stage.FLOW: "Flow", Stage.AGGREGATES: "Aggregates",
+    Stage.DECISIONS: "Decisions", Stage.OPPORTUNITIES: "Opportunities",
+    Stage.PORTS: "Output ports", Stage.CONSUMERS: "Consumer-aligned data products",
+    Stage.REVIEW: "Review", Stage.CANVASES: "Canvases",
+}
+
+
+def title(stage: Stage) -> str:
+    return f"Stage {stage.number} of {len(STAGES)} · {TITLES[stage]}"
+
+
+def deadline_text(deadline: datetime | None) -> str:
+    if deadline is None:
+        return "no deadline"
+    epoch = int(deadline.timestamp())
+    return f"due <!date^{epoch}^{{date_short_pretty}} at {{time}}|{deadline:%Y-%m-%d %H:%M} UTC>"
+
+
+def stage_message(board: Board, stage: Stage, run_id: int, deadline: datetime | None,
+                  closed: bool = False) -> dict:
+    """chat.postMessage / chat.update arguments of a stage message (text, blocks, metadata)."""
+    counts = guide.counts(board)
+    blocks = [header(title(stage) + (" (closed)" if closed else "")),
+              section(guide.what_to_add(stage))]
+    if stage != Stage.REVIEW:
+        blocks.append(section(f"Reply in this thread, one per line:\n`{esc(FORMS[stage])}`\n"
+                              f"For example: `{esc(guide.example(board, stage))}`"))
+    blocks.append(context(f"*{esc(board.workshop.name)}* · {counts} · "
+                          f"{deadline_text(deadline)}"))
+    if not closed and stage != Stage.REVIEW:
+        blocks.append(actions(button("Add", Action.ADD, str(run_id), style="primary"),
+                              button("Join", Action.JOIN, board.workshop.id)))
+    return {"text": f"{title(stage)} — {board.workshop.name}", "blocks": blocks,
+            "metadata": {"event_type": STAGE_OPENED,
+                         "event_payload": {"stage": stage.value,
+                                           "workshop": board.workshop.id}}}
+
+
+def summary_blocks(summary: StageSummary, permalink: str | None) -> list[dict]:
+    """What a stage gathered, from whom, and what is still open."""
+    stage = summary.stage
+    added = ", ".join(f"{n} {kind}" for kind, n in summary.added.items()) or "nothing"
+    who = "; ".join(f"<@{u}> {n}" for u, n in summary.by_person.items())
+    blocks = [section(f"*{title(stage)} — summary*\nAdded: {added}."
+                      + (f"\nBy: {who}." if who else "")
+                      + (f"\n<{permalink}|Open the stage thread>" if permalink else ""))]
+    if summary.open_items:
+        blocks.append(section("*Still open*"))
+        blocks += sections([f"• {esc(item)}" for item in summary.open_items])
+    return fit(blocks, 45)
+
+
+
+
+def workshop_closed(closing) -> dict:
+    """The last message: what the workshop produced, with links to every canvas."""
+    board = closing.board
+    lines = [f"*{esc(board.workshop.name)}* is closed — thank you all.",
+             f"The board: {guide.counts(board)}."]
+    products = [f"• {p.ref} *{esc(p.name)}* ({p.kind})"
+                + (f" — canvas <https://slack.com/docs/{closing.canvases[p.ref]}|open>"
+                   if p.ref in closing.canvases else "")
+                for p in board.data_products]
+    blocks = [header(f"Workshop closed · {board.workshop.name}"), section("\n".join(lines))]
+    if products:
+        blocks += [section("*Data products and their canvases*"), *sections(products)]
+    blocks.append(context("Export it any time: `/dpflow export json|md|odps`"))
+    return {"text": f"{board.workshop.name} is closed", "blocks": fit(blocks)}

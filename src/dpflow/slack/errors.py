@@ -1,0 +1,50 @@
+"""Showing a refusal or a failure where the person will see it."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from slack_bolt.response import BoltResponse
+
+from dpflow.slack.blocks.kit import reply
+from dpflow.slack.ids import Block
+
+_BROADCAST = re.compile(r"<!(channel|here|everyone)[^>]*>")
+
+
+async def show(message: str, body: dict, client, respond) -> BoltResponse:
+    """The surface follows the request: command → its answer, modal → inline error,
+    thread reply → ephemeral in the thread, button → ephemeral via response_url."""
+    message = _BROADCAST.sub(lambda m: f"@{m.group(1)}", message)
+    kind = body.get("type")
+    if "command" in body:
+        return _json(reply(message))
+    if kind == "view_submission":
+        return _json({"response_action": "errors", "errors": {Block.LINE: message[:2000]}})
+    if kind == "event_callback":
+        await _ephemeral_in_thread(client, body["event"], message)
+    elif body.get("response_url") or body.get("response_urls"):
+        await respond(**reply(message), replace_original=False)
+    elif body.get("trigger_id"):
+        await client.views_open(trigger_id=body["trigger_id"], view=notice_view(message))
+    return BoltResponse(status=200, body="")
+
+
+def notice_view(message: str) -> dict:
+    return {"type": "modal", "title": {"type": "plain_text", "text": "dpflow"},
+            "close": {"type": "plain_text", "text": "OK"},
+            "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": message[:3000]}}]}
+
+
+async def _ephemeral_in_thread(client, event: dict, message: str) -> None:
+    inner = event.get("message") or event
+    user, channel = inner.get("user") or event.get("user"), event.get("channel")
+    if user and channel:
+        await client.chat_postEphemeral(channel=channel, user=user, text=message,
+                                        thread_ts=inner.get("thread_ts"))
+
+
+def _json(payload: dict) -> BoltResponse:
+    return BoltResponse(status=200, body=json.dumps(payload),
+                        headers={"content-type": ["application/json;charset=utf-8"]})

@@ -1,0 +1,87 @@
+"""Buttons on stage messages, answers and the Home tab."""
+
+from __future__ import annotations
+
+from slack_bolt.async_app import AsyncApp
+
+from dpflow.domain.errors import UserError
+from dpflow.domain.model import Stage
+from dpflow.services import boards, home, stages, workshops
+from dpflow.services.context import Actor
+from dpflow.slack.blocks import answers
+from dpflow.slack.blocks.home import home_view
+from dpflow.slack.deps import Deps
+from dpflow.slack.forms import FormContext, add_form
+from dpflow.slack.ids import Action
+
+
+def register(app: AsyncApp, deps: Deps) -> None:
+    @app.action(Action.ADD)
+    async def open_add_form(ack, body: dict, action: dict, client) -> None:
+        await ack()
+        view = await stages.view(deps.uows, int(action["value"]))
+        if view.run.closed_at is not None or not view.workshop.active:
+            raise UserError(f"The *{view.run.stage}* stage is closed; the workshop is at "
+                            f"*{view.workshop.stage}*.")
+        ctx = FormContext(team=view.workshop.team_id, channel=view.workshop.channel_id,
+                          stage=Stage(view.run.stage))
+        await client.views_open(trigger_id=body["trigger_id"], view=add_form(view.board, ctx))
+
+    @app.action(Action.JOIN)
+    async def join(ack, body: dict, action: dict, respond) -> None:
+        await ack()
+        workshop = await workshops.join(deps.uows, action["value"], body["user"]["id"])
+        await respond(**answers.joined(workshop), replace_original=False)
+
+    @app.action(Action.NEXT_STAGE)
+    async def next_stage(ack, body: dict, respond) -> None:
+        await ack()
+        moved = await workshops.next_stage(deps.uows, _actor(body))
+        await respond(**answers.moved(moved), replace_original=False)
+        deps.jobs_queued()
+
+    @app.action(Action.LIST_PAGE)
+    async def list_page(ack, body: dict, action: dict, respond) -> None:
+        await ack()
+        kind, _, page = action["value"].rpartition(":")
+        board = await boards.current_board(deps.uows, _actor(body))
+        await respond(**answers.listing(board, kind, int(page)), replace_original=True)
+
+    @app.action(Action.CONFIRM_DELETE)
+    async def confirm_delete(ack, body: dict, action: dict, respond) -> None:
+        await ack()
+        outcome = await boards.delete_card(deps.uows, _actor(body), action["value"],
+                                           confirmed=True)
+        await respond(**answers.deleted(outcome), replace_original=True)
+        deps.jobs_queued()
+
+    @app.action(Action.CANCEL)
+    async def cancel(ack, respond) -> None:
+        await ack()
+        await respond(delete_original=True)
+
+    @app.action(Action.OPEN_THREAD)
+    async def link_opened(ack) -> None:
+        await ack()
+
+    register_home(app, deps)
+
+
+def _actor(body: dict) -> Actor:
+    channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get(
+        "channel_id", "")
+    return Actor(body["user"].get("team_id") or body["team"]["id"], channel, body["user"]["id"])
+
+
+def register_home(app: AsyncApp, deps: Deps) -> None:
+    for action_id, muted in ((Action.MUTE, True), (Action.UNMUTE, False)):
+        _mute_listener(app, deps, action_id, muted)
+
+
+def _mute_listener(app: AsyncApp, deps: Deps, action_id: Action, muted: bool) -> None:
+    @app.action(action_id)
+    async def mute(ack, body: dict, action: dict, client) -> None:
+        await ack()
+        await workshops.set_muted(deps.uows, action["value"], body["user"]["id"], muted)
+        page = await home.page(deps.uows, body["user"]["team_id"], body["user"]["id"])
+        await client.views_publish(user_id=body["user"]["id"], view=home_view(page))

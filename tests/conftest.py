@@ -1,0 +1,101 @@
+"""Shared fixtures: the Slack emulator, the real app over HTTP, a driver that signs requests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+
+from dpflow.config import Settings
+from dpflow.server import Running, running
+from dpflow.slack.emulator import SlackEmulator
+from dpflow.slack.emulator.driver import SlackDriver
+from dpflow.store.models import utcnow
+
+SECRET = "test-signing-secret"
+CHANNEL = "C0WORKSHOP"
+FACILITATOR, ALICE, BOB = "UFACIL", "UALICE", "UBOB"
+
+
+class Clock:
+    """The time the scheduler sees; tests move it instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta()
+
+    def __call__(self) -> datetime:
+        return utcnow() + self.offset
+
+    def advance(self, **delta: float) -> None:
+        self.offset += timedelta(**delta)
+
+
+@dataclass
+class Workspace:
+    """Everything a test drives and inspects."""
+
+    slack: SlackEmulator
+    app: Running
+    driver: SlackDriver
+    clock: Clock
+    database_url: str
+
+    @property
+    def state(self):
+        return self.slack.state
+
+    async def settle(self, **advance: float) -> int:
+        """Run the follow-ups that are due (after moving the clock): posts, reactions…"""
+        if advance:
+            self.clock.advance(**advance)
+        return await self.app.scheduler.run_due()
+
+    async def command(self, text: str, user: str = FACILITATOR, channel: str = CHANNEL):
+        response = await self.driver.command(text, user=user, channel=channel)
+        assert response.status == 200, response.text
+        await self.settle()
+        return response
+
+    def stage_thread(self, stage: str, channel: str = CHANNEL) -> str:
+        message = self.state.find_message_with_metadata("dpflow_stage_opened", channel,
+                                                        stage=stage)
+        assert message is not None, f"no stage message for {stage}"
+        return message["ts"]
+
+
+def settings_for(slack: SlackEmulator, database_url: str, **overrides) -> Settings:
+    return Settings(slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
+                    slack_api_url=slack.api_url, database_url=database_url, port=0,
+                    dpflow_scheduler_interval=3600, **overrides)
+
+
+@pytest.fixture
+def database_url(tmp_path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'dpflow.db'}"
+
+
+@pytest.fixture
+async def workspace(database_url) -> AsyncIterator[Workspace]:
+    async with SlackEmulator() as slack:
+        for user, tz in ((FACILITATOR, "Europe/Rome"), (ALICE, "America/Chicago"),
+                         (BOB, "Asia/Tokyo")):
+            slack.state.add_user(user, tz=tz)
+        slack.state.add_channel(CHANNEL, "order-fulfilment")
+        clock = Clock()
+        settings = settings_for(slack, database_url)
+        async with running(settings, host="127.0.0.1", clock=clock, background=False) as app, \
+                SlackDriver(app.url, SECRET, slack) as driver:
+            yield Workspace(slack, app, driver, clock, database_url)
+        assert slack.state.invalid == [], slack.state.invalid
+
+
+@pytest.fixture
+def postgres_url() -> str:
+    url = os.environ.get("DPFLOW_TEST_POSTGRES_URL")
+    if not url:
+        pytest.skip("PostgreSQL tests need DPFLOW_TEST_POSTGRES_URL "
+                    "(e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)")
+    return url

@@ -1,0 +1,62 @@
+"""The events stage end to end: start, replies, retries, edits, deletes, move, export."""
+
+from __future__ import annotations
+
+import json
+
+from dpflow.services.exports import export_channel
+from tests.conftest import ALICE, BOB, CHANNEL, FACILITATOR
+
+
+async def test_start_posts_the_events_stage_with_metadata(workspace):
+    response = await workspace.command("start Order fulfilment domain: Online shop")
+    assert response.json["response_type"] == "ephemeral"
+    assert "Order fulfilment" in response.json["text"]
+    message = workspace.state.find_message_with_metadata("dpflow_stage_opened", CHANNEL,
+                                                         stage="events")
+    assert message["metadata"]["event_payload"]["workshop"]
+    assert message.get("thread_ts") in (None, message["ts"])
+
+
+async def test_a_workshop_of_five_events(workspace, tmp_path):
+    w = workspace
+    await w.command("start Order fulfilment domain: Online shop")
+    thread = w.stage_thread("events")
+
+    first = await w.driver.reply(CHANNEL, thread, "Order placed", user=ALICE)
+    two = await w.driver.reply(CHANNEL, thread, "Payment captured\nStock reserved", user=BOB)
+    retried = await w.driver.reply(CHANNEL, thread, "Parcel packed", user=ALICE)
+    again = await w.driver.reply(CHANNEL, thread, "Parcel packed", user=ALICE, ts=retried.ts,
+                                 event_id=retried.event_id, retry_num=1)
+    amp = await w.driver.reply(CHANNEL, thread, "Invoice &amp; receipt sent", user=BOB)
+    for r in (first, two, retried, again, amp):
+        assert r.status == 200, r.text
+    await w.settle()
+    for r in (first, two, retried, amp):
+        assert w.state.reactions_on(CHANNEL, r.ts) == ["white_check_mark"]
+
+    assert (await w.driver.edit(CHANNEL, first.ts, "Order placed online", user=ALICE)).status \
+        == 200
+    assert (await w.driver.delete(CHANNEL, two.ts, user=BOB)).status == 200
+    late = await w.driver.reply(CHANNEL, thread, "Parcel shipped", user=BOB)
+    assert late.status == 200
+    moved = await w.command("move E6 after E1")
+    assert "E1 → E6 → E4 → E5" in moved.json["blocks"][0]["text"]["text"]
+
+    document = json.loads(await export_channel(w.database_url, CHANNEL, "T1", "json"))
+    events = [(e["ref"], e["text"], e["position"]) for e in document["events"]]
+    assert events == [("E1", "Order placed online", 1), ("E6", "Parcel shipped", 2),
+                      ("E4", "Parcel packed", 3), ("E5", "Invoice & receipt sent", 4)]
+    assert document["workshop"]["facilitators"] == [FACILITATOR]
+    assert document["workshop"]["stage"] == "events"
+
+
+async def test_a_participant_cannot_move_the_workshop_on(workspace):
+    await workspace.command("start Order fulfilment")
+    response = await workspace.command("next", user=ALICE)
+    assert response.json["response_type"] == "ephemeral"
+    assert "Only facilitators" in response.json["text"]
+    status = await workspace.command("status", user=ALICE)
+    assert "Events" in json.dumps(status.json)
+    assert workspace.state.find_message_with_metadata("dpflow_stage_opened", CHANNEL,
+                                                      stage="flow") is None
