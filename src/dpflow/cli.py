@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 from dpflow.config import ConfigError, DatabaseSettings, load_settings
+from dpflow.domain.errors import UserError
 
 log = logging.getLogger("dpflow")
 
@@ -17,11 +18,15 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
                         "%(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     try:
         return args.run(args) or 0
     except ConfigError as e:
         print(f"dpflow: configuration error: {e}", file=sys.stderr)
         return 2
+    except UserError as e:
+        print(f"dpflow: {e.message}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
 
@@ -46,8 +51,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _serve(args) -> int:
+    settings = load_settings()
     from dpflow.server import serve
-    asyncio.run(serve(load_settings()))
+    asyncio.run(serve(settings))
     return 0
 
 

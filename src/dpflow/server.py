@@ -42,6 +42,7 @@ async def running(settings: Settings, *, http: bool = True, host: str = "0.0.0.0
     engine = make_engine(settings.database_url)
     await migrate(engine)
     app, deps = build_app(settings, engine)
+    deps.clock = clock
     scheduler = Scheduler(deps.uows, runner(deps), settings.dpflow_scheduler_interval, clock)
     loop_task = None
     if background:

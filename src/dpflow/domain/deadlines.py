@@ -18,10 +18,11 @@ FORM = "in 2d | in 36h | in 90m | in 1w | 2025-03-14 17:00 | 2025-03-14 | friday
 END_OF_DAY = time(18, 0)
 MAX_AHEAD = timedelta(days=366)
 
-_UNITS = {"m": "minutes", "min": "minutes", "mins": "minutes", "minute": "minutes",
-          "minutes": "minutes", "h": "hours", "hr": "hours", "hrs": "hours", "hour": "hours",
-          "hours": "hours", "d": "days", "day": "days", "days": "days", "w": "weeks",
-          "wk": "weeks", "week": "weeks", "weeks": "weeks"}
+_UNITS = {"s": "seconds", "sec": "seconds", "secs": "seconds", "second": "seconds",
+          "seconds": "seconds", "m": "minutes", "min": "minutes", "mins": "minutes",
+          "minute": "minutes", "minutes": "minutes", "h": "hours", "hr": "hours",
+          "hrs": "hours", "hour": "hours", "hours": "hours", "d": "days", "day": "days",
+          "days": "days", "w": "weeks", "wk": "weeks", "week": "weeks", "weeks": "weeks"}
 _WEEKDAYS = {name: i for i, names in enumerate([
     ("mon", "monday"), ("tue", "tues", "tuesday"), ("wed", "wednesday"),
     ("thu", "thur", "thurs", "thursday"), ("fri", "friday"), ("sat", "saturday"),

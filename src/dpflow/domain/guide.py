@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dpflow.domain.grammar import EXAMPLES, FLOW_KEYS, FORMS
-from dpflow.domain.model import Board, FindingStatus, Stage
+from dpflow.domain.model import Board, CardKind, FindingStatus, Stage
 
 _WHAT = {
     Stage.EVENTS: "Add the business events of the process, in the past tense, in the order "
@@ -151,17 +151,25 @@ _OPEN = {
 }
 
 
+NOUNS = {CardKind.EVENT: "event", CardKind.DECISION: "decision",
+         CardKind.OPPORTUNITY: "opportunity", CardKind.DATA_PRODUCT: "data product",
+         CardKind.PORT: "output port"}
+
+
 def counts(board: Board) -> str:
     """`12 events · 4 decisions · 2 data products`, or `an empty board`."""
-    kinds = [(len(board.events), "event"), (len(board.decisions), "decision"),
-             (len(board.opportunities), "opportunity"), (len(board.data_products),
-                                                         "data product"),
-             (len(board.ports), "output port")]
-    parts = [f"{n} {_plural(noun, n)}" for n, noun in kinds if n]
-    return " · ".join(parts) or "an empty board"
+    kinds = {CardKind.EVENT: board.events, CardKind.DECISION: board.decisions,
+             CardKind.OPPORTUNITY: board.opportunities,
+             CardKind.DATA_PRODUCT: board.data_products, CardKind.PORT: board.ports}
+    return tally({kind: len(cards) for kind, cards in kinds.items()}) or "an empty board"
 
 
-def _plural(noun: str, n: int) -> str:
+def tally(numbers: dict[CardKind, int]) -> str:
+    """`3 events · 1 decision`: the kinds with a number above nought."""
+    return " · ".join(f"{n} {plural(NOUNS[kind], n)}" for kind, n in numbers.items() if n)
+
+
+def plural(noun: str, n: int) -> str:
     if n == 1:
         return noun
     return noun[:-1] + "ies" if noun.endswith("y") else noun + "s"

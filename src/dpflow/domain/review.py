@@ -28,6 +28,7 @@ BOUNDARY_QUESTIONS: dict[str, str] = {
 }
 
 _TABLE_LIKE = re.compile(r"^(dim|fact|tbl|stg)_|^\S*_\S*$", re.IGNORECASE)
+_TABLE_PREFIX = re.compile(r"^(dim|fact|tbl|stg)_", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -214,3 +215,9 @@ def _table_like(board: Board) -> list[Finding]:
 def is_table_like(name: str) -> bool:
     """`dim_`/`fact_`/`tbl_`/`stg_` prefixes, or one word joined by underscores."""
     return bool(_TABLE_LIKE.search(name.strip()))
+
+
+def domain_name(name: str) -> str:
+    """A plain-words suggestion for a table-like port name: `fact_orders` → `Orders`."""
+    text = " ".join(_TABLE_PREFIX.sub("", name.strip()).replace("_", " ").split())
+    return text[:1].upper() + text[1:] if text else name

@@ -38,6 +38,10 @@ def canvas_title(board: Board, dp_ref: str) -> str:
     return f"{product.ref} · {text.code(product.name)} — Data Product Canvas"
 
 
+def canvas_filename(product: DataProduct) -> str:
+    return f"{product.ref}-{text.file_stem(product.name)}.md"
+
+
 def render_canvas(board: Board, dp_ref: str, index: BoardIndex | None = None) -> str:
     """The canvas of one data product; pass an index when rendering many from one board."""
     index = index or BoardIndex.of(board)

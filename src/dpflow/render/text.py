@@ -27,3 +27,8 @@ def slug(text: str) -> str:
     """GitHub-style heading anchor."""
     kept = re.sub(r"[^\w\- ]", "", text.strip().lower())
     return kept.replace(" ", "-")
+
+
+def file_stem(text: str) -> str:
+    """A name for a file: lower case ASCII words joined by hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "untitled"

@@ -144,13 +144,13 @@ async def _replace(repo: Repository, place: Place, channel_id: str, message: Mes
             done = await apply(line, place)
         applied.append(done)
         if source is not None:
-            await repo.s.delete(source)
+            await repo.delete(source)
             await repo.flush()
         _record(repo, place, channel_id, message.ts, i, text, done)
         await repo.flush()
     for source in by_line.values():
         await _undo(repo, source)
-        await repo.s.delete(source)
+        await repo.delete(source)
     await repo.join(place.workshop.id, place.author)
     return applied
 

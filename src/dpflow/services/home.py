@@ -7,6 +7,8 @@ from datetime import datetime
 
 from dpflow.store.uow import UnitOfWorkFactory
 
+SHOWN = 20  # workshops on the tab; four blocks each keeps it under Slack's 100
+
 
 @dataclass(frozen=True)
 class HomeWorkshop:
@@ -19,6 +21,7 @@ class HomeWorkshop:
     thread_ts: str | None
     deadline: datetime | None
     contributions: int
+    cards: list[str]  # refs of the cards they added, newest last
     muted: bool
     facilitator: bool
 
@@ -27,13 +30,15 @@ class HomeWorkshop:
 class HomePage:
     user_id: str
     workshops: list[HomeWorkshop]
+    more: int = 0  # workshops left out
 
 
 async def page(uows: UnitOfWorkFactory, team_id: str, user_id: str) -> HomePage:
     async with uows() as uow:
         repo = uow.repo
+        workshops = await repo.workshops_of(team_id, user_id)
         items = []
-        for w in await repo.workshops_of(team_id, user_id):
+        for w in workshops[:SHOWN]:
             run = await repo.current_run(w.id)
             member = await repo.member(w.id, user_id)
             items.append(HomeWorkshop(
@@ -41,5 +46,6 @@ async def page(uows: UnitOfWorkFactory, team_id: str, user_id: str) -> HomePage:
                 run_id=run.id if run else None, thread_ts=run.message_ts if run else None,
                 deadline=run.deadline if run else None,
                 contributions=await repo.contribution_count(w.id, user_id),
+                cards=[c.ref for c in await repo.cards(w.id) if c.author == user_id],
                 muted=member.muted, facilitator=member.facilitator))
-        return HomePage(user_id, items)
+        return HomePage(user_id, items, max(0, len(workshops) - SHOWN))

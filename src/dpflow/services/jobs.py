@@ -21,10 +21,12 @@ class Job(StrEnum):
     POST_FINDINGS = "post_findings"  # on entering review
     POST_CANVASES = "post_canvases"  # on entering canvases, or /dpflow canvas
     POST_PICTURES = "post_pictures"  # board and map PNGs
+    EXPORT = "export"  # /dpflow export: the file to the person who asked, or the channel
     WORKSHOP_SUMMARY = "workshop_summary"  # at close
     REMINDER = "reminder"  # 24 h / 1 h before a deadline
     NUDGE = "nudge"  # a DM in the person's working hours on the last day
     DEADLINE = "deadline"  # summary and a call to move on
+    STAGE_SUMMARY = "stage_summary"  # /dpflow summary: in the thread, nothing closes
 
 
 REMINDER_JOBS = (Job.REMINDER, Job.NUDGE, Job.DEADLINE)

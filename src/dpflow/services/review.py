@@ -1,18 +1,97 @@
-"""The review stage: findings computed from the board, kept with their status."""
+"""The review stage: findings computed from the board, kept with their status, and the
+fixes facilitators apply or the findings they dismiss."""
 
 from __future__ import annotations
 
-from dpflow.domain.review import review
+from dataclasses import dataclass
+
+from dpflow.domain import rules
+from dpflow.domain.errors import UserError
+from dpflow.domain.grammar import MAX_NAME
+from dpflow.domain.lines import AddPort, SetCanvasField
+from dpflow.domain.model import (
+    Alignment,
+    Board,
+    CanvasField,
+    Finding,
+    FindingKind,
+    FindingStatus,
+)
+from dpflow.domain.review import (
+    BOUNDARY_QUESTIONS,
+    automated_decision_fix,
+    is_table_like,
+    mixed_planes_fix,
+    review,
+)
+from dpflow.services import cards, jobs
+from dpflow.services.context import Actor, current_run, require_facilitator
+from dpflow.services.jobs import Job
 from dpflow.store.models import FindingRow, WorkshopRow
-from dpflow.store.repo import Repository
+from dpflow.store.repo import READS, SUPPORTS, Repository, finding_of
+from dpflow.store.uow import UnitOfWorkFactory
+
+KIND_ORDER = list(FindingKind)
 
 
-async def run_review(repo: Repository, workshop: WorkshopRow) -> None:
-    """Recompute every finding; one already known keeps its row, status and answers."""
+@dataclass(frozen=True)
+class FindingCard:
+    """A finding as the review thread shows it."""
+
+    id: int
+    finding: Finding
+    decided_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Posting:
+    team_id: str
+    channel_id: str
+    thread_ts: str | None
+    findings: list[FindingCard]
+    everything: bool  # the whole review, not only what a fix brought up
+
+
+@dataclass(frozen=True)
+class Shown:
+    """One review message after a change: the findings it shows, to render it again."""
+
+    channel_id: str
+    ts: str | None
+    findings: list[FindingCard]
+
+
+@dataclass(frozen=True)
+class FixForm:
+    """Apply needs more from the facilitator: the form for this finding, on this board."""
+
+    card: FindingCard
+    board: Board
+
+
+@dataclass(frozen=True)
+class Fix:
+    """What a fix form sent: a name (port, owner, data product), a data product, decisions."""
+
+    text: str = ""
+    product: str | None = None
+    decisions: tuple[str, ...] = ()
+
+
+NEEDS_FORM = {FindingKind.TABLE_LIKE_NAME, FindingKind.NO_OWNER,
+              FindingKind.UNSUPPORTED_DECISION, FindingKind.UNUSED_PORT}
+
+
+async def run_review(repo: Repository, workshop: WorkshopRow) -> list[FindingRow]:
+    """Recompute every finding; one already known keeps its row, status and answers, and a
+    decided one stays on record when the board no longer shows it. Returns the rows that
+    were not on the board before."""
     board = await repo.board(workshop)
     known = {row.key: row for row in await repo.findings(workshop.id, current_only=False)}
+    shown_before = {key for key, row in known.items() if row.current}
     for row in known.values():
-        row.current = False
+        row.current = row.status != FindingStatus.OPEN
+    fresh = []
     for finding in review(board):
         row = known.get(finding.key)
         if row is None:
@@ -20,4 +99,219 @@ async def run_review(repo: Repository, workshop: WorkshopRow) -> None:
             repo.add(row)
         row.kind, row.subject, row.message = finding.kind.value, finding.subject, finding.message
         row.status, row.details, row.current = finding.status.value, finding.details, True
+        if finding.key not in shown_before:
+            fresh.append(row)
     await repo.flush()
+    return fresh
+
+
+async def to_post(uows: UnitOfWorkFactory, run_id: int, only: list[int] | None) -> Posting:
+    """The findings to post in the review thread: all of them, or those of `only`."""
+    async with uows() as uow:
+        run = await uow.repo.run(run_id)
+        workshop = await uow.repo.workshop(run.workshop_id)
+        rows = [r for r in await uow.repo.findings(workshop.id) if only is None or r.id in only]
+        return Posting(workshop.team_id, run.channel_id, run.message_ts, _ordered(rows),
+                       everything=only is None)
+
+
+async def posted(uows: UnitOfWorkFactory, finding_ids: list[int], ts: str) -> None:
+    async with uows() as uow:
+        for finding_id in finding_ids:
+            (await uow.repo.finding(finding_id)).message_ts = ts
+        await uow.commit()
+
+
+async def dismiss(uows: UnitOfWorkFactory, actor: Actor, finding_id: int,
+                  message_ts: str | None) -> Shown:
+    async with uows() as uow:
+        workshop, row = await _decidable(uow.repo, actor, finding_id)
+        return await _decided(uow, workshop, row, FindingStatus.DISMISSED, actor, message_ts)
+
+
+async def apply(uows: UnitOfWorkFactory, actor: Actor, finding_id: int,
+                message_ts: str | None) -> Shown | FixForm:
+    """Apply what the finding proposes, or say which form it needs first."""
+    async with uows() as uow:
+        workshop, row = await _decidable(uow.repo, actor, finding_id)
+        board = await uow.repo.board(workshop)
+        finding = finding_of(row)
+        if finding.kind in NEEDS_FORM or _advice(finding) == "split":
+            return FixForm(_card(row), board)
+        if _advice(finding) == "ask":
+            raise UserError("Answer the three questions first: the advice to keep the two "
+                            "ports together or to split them follows from the answers.")
+        place = cards.Place(uow.repo, workshop, await current_run(uow.repo, workshop),
+                            actor.user_id)
+        if finding.kind is FindingKind.MIXED_PLANES:
+            await _split(place, board, mixed_planes_fix(board, finding))
+        elif finding.kind is FindingKind.AUTOMATED_DECISION:
+            await _split(place, board, automated_decision_fix(board, finding))
+        return await _decided(uow, workshop, row, FindingStatus.APPLIED, actor, message_ts)
+
+
+async def fix(uows: UnitOfWorkFactory, actor: Actor, finding_id: int, message_ts: str | None,
+              given: Fix) -> Shown:
+    """Apply a finding with what its form asked for."""
+    async with uows() as uow:
+        workshop, row = await _decidable(uow.repo, actor, finding_id)
+        board = await uow.repo.board(workshop)
+        place = cards.Place(uow.repo, workshop, await current_run(uow.repo, workshop),
+                            actor.user_id)
+        await _FIXES[FindingKind(row.kind)](place, board, finding_of(row), given)
+        return await _decided(uow, workshop, row, FindingStatus.APPLIED, actor, message_ts)
+
+
+async def answer(uows: UnitOfWorkFactory, actor: Actor, finding_id: int, question: str,
+                 yes: bool, message_ts: str | None) -> Shown:
+    """An answer to one of the three boundary questions; the advice follows the answers."""
+    if question not in BOUNDARY_QUESTIONS:
+        raise UserError("That is not one of the three boundary questions.")
+    async with uows() as uow:
+        workshop, row = await _open_finding(uow.repo, finding_id)
+        answers = {**row.details.get("answers", {}), question: yes}
+        row.details = {**row.details, "answers": answers}
+        await uow.repo.flush()
+        await _rerun(uow.repo, workshop)
+        shown = await _shown(uow.repo, workshop, row, message_ts)
+        await uow.commit()
+        return shown
+
+
+async def _open_finding(repo: Repository, finding_id: int) -> tuple[WorkshopRow, FindingRow]:
+    row = await repo.finding(finding_id)
+    workshop = await repo.workshop(row.workshop_id) if row else None
+    if row is None or not row.current or not workshop.active:
+        raise UserError("That finding is no longer on the board: the review was run again "
+                        "or the workshop is closed.", "/dpflow list findings")
+    if row.status != FindingStatus.OPEN:
+        raise UserError(f"{row.subject} ({row.kind}) was already {row.status} by "
+                        f"<@{row.decided_by}>.", "/dpflow list findings")
+    return workshop, row
+
+
+async def _decidable(repo: Repository, actor: Actor,
+                     finding_id: int) -> tuple[WorkshopRow, FindingRow]:
+    workshop, row = await _open_finding(repo, finding_id)
+    await require_facilitator(repo, workshop, actor.user_id, "apply or dismiss review findings")
+    return workshop, row
+
+
+async def _decided(uow, workshop: WorkshopRow, row: FindingRow, status: FindingStatus,
+                   actor: Actor, message_ts: str | None) -> Shown:
+    row.status, row.decided_by = status.value, actor.user_id
+    await uow.repo.flush()
+    await _rerun(uow.repo, workshop)
+    shown = await _shown(uow.repo, workshop, row, message_ts)
+    await uow.commit()
+    return shown
+
+
+async def _rerun(repo: Repository, workshop: WorkshopRow) -> None:
+    """Findings follow the board; what a fix brought up is posted in the review thread."""
+    fresh = await run_review(repo, workshop)
+    run = await repo.current_run(workshop.id)
+    if fresh and run is not None:
+        await jobs.post(repo, Job.POST_FINDINGS, run, findings=[r.id for r in fresh])
+
+
+async def _shown(repo: Repository, workshop: WorkshopRow, row: FindingRow,
+                 message_ts: str | None) -> Shown:
+    same = [r for r in await repo.findings(workshop.id)
+            if message_ts and r.message_ts == message_ts]
+    return Shown(workshop.channel_id, message_ts, _ordered(same or [row]))
+
+
+def _card(row: FindingRow) -> FindingCard:
+    return FindingCard(row.id, finding_of(row), row.decided_by)
+
+
+def _ordered(rows: list[FindingRow]) -> list[FindingCard]:
+    rows = sorted(rows, key=lambda r: (KIND_ORDER.index(FindingKind(r.kind)), r.id))
+    return [_card(r) for r in rows]
+
+
+def _advice(finding: Finding) -> str | None:
+    return finding.details.get("recommendation")
+
+
+# --- the fixes ---------------------------------------------------------------------------
+
+
+async def _split(place: cards.Place, board: Board, split) -> None:
+    """A new consumer-aligned data product takes over the decision support."""
+    rules.check(board, split.consumer)
+    await cards.apply(split.consumer, place)
+    for port, decision in split.unlink:
+        await place.repo.unlink(SUPPORTS, source_id=(await place.card(port)).id,
+                                target_id=(await place.card(decision)).id)
+
+
+async def _rename_port(place: cards.Place, board: Board, finding: Finding, given: Fix) -> None:
+    port = board.card(finding.subject)
+    name = _name(given.text, "The port's name")
+    if is_table_like(name):
+        raise UserError(f"“{name}” still reads like a table name: say in a few plain words "
+                        "what people find there.", "Orders waiting for pickup")
+    if any(p.name.casefold() == name.casefold() and p.ref != port.ref
+           for p in board.ports_of(port.data_product)):
+        raise UserError(f"{port.data_product} already has an output port called “{name}”.")
+    (await place.card(port.ref)).text = name
+
+
+async def _set_owner(place: cards.Place, board: Board, finding: Finding, given: Fix) -> None:
+    line = SetCanvasField(finding.subject, CanvasField.OWNER, _name(given.text, "The owner"))
+    rules.check(board, line)
+    await cards.apply(line, place)
+
+
+async def _add_port(place: cards.Place, board: Board, finding: Finding, given: Fix) -> None:
+    if not given.product:
+        raise UserError("Choose the data product that offers the port.")
+    line = AddPort(given.product, _name(given.text, "The port's name"), (finding.subject,))
+    rules.check(board, line)
+    await cards.apply(line, place)
+
+
+async def _link_decisions(place: cards.Place, board: Board, finding: Finding,
+                          given: Fix) -> None:
+    if not given.decisions:
+        raise UserError("Choose at least one decision that the port supports.")
+    unknown = [d for d in given.decisions if board.card(d) not in board.decisions]
+    if unknown:
+        raise UserError(f"There is no decision {', '.join(unknown)} on this board.")
+    await place.supports(await place.card(finding.subject), given.decisions)
+
+
+async def _move_port(place: cards.Place, board: Board, finding: Finding, given: Fix) -> None:
+    """Split a consumer boundary: the second port moves into a new consumer-aligned data
+    product, which reads what the first one read."""
+    name = _name(given.text, "The data product's name")
+    before = board.product(finding.subject)
+    existing = board.product_named(name)
+    if existing is not None and (existing.kind is Alignment.SOURCE or existing is before):
+        raise UserError(f"{existing.name} ({existing.ref}) is {existing.kind}"
+                        + (" and holds both ports" if existing is before else "")
+                        + ": give the new consumer-aligned data product a name of its own.")
+    product = await place.product(name, Alignment.CONSUMER)
+    (await place.card(finding.details["ports"][1])).parent_id = product.id
+    for ref in before.reads:
+        await place.repo.link(place.workshop.id, READS, product.id, (await place.card(ref)).id)
+
+
+def _name(text: str, what: str) -> str:
+    text = " ".join(text.split())
+    if not text:
+        raise UserError(f"{what} is missing.")
+    if len(text) > MAX_NAME:
+        raise UserError(f"{what} is {len(text)} characters long; keep it under {MAX_NAME}.")
+    return text
+
+
+_FIXES = {
+    FindingKind.TABLE_LIKE_NAME: _rename_port,
+    FindingKind.NO_OWNER: _set_owner,
+    FindingKind.UNSUPPORTED_DECISION: _add_port,
+    FindingKind.UNUSED_PORT: _link_decisions,
+    FindingKind.CONSUMER_BOUNDARY: _move_port,
+}

@@ -46,11 +46,15 @@ async def start(uows: UnitOfWorkFactory, actor: Actor, name: str,
         return workshop
 
 
-async def next_stage(uows: UnitOfWorkFactory, actor: Actor) -> Moved:
+async def next_stage(uows: UnitOfWorkFactory, actor: Actor, after: str | None = None) -> Moved:
+    """`after`: the stage a button was pressed in; the workshop may have moved on since."""
     async with uows() as uow:
         workshop = await active_workshop(uow.repo, actor)
         await require_facilitator(uow.repo, workshop, actor.user_id,
                                   "move the workshop to the next stage")
+        if after and after != workshop.stage:
+            raise UserError(f"The workshop has already moved on from *{after}*: it is at "
+                            f"*{workshop.stage}*.", "/dpflow status")
         following = Stage(workshop.stage).next
         if following is None:
             raise UserError("This is the last stage. When the canvases are done, close the "

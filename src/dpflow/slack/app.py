@@ -80,9 +80,20 @@ def _oauth_settings(settings: Settings, engine: AsyncEngine, installations):
     )
 
 
+@web.middleware
+async def _malformed_timestamp(request: web.Request, handler):
+    """slack_sdk's verifier raises on a timestamp that is not a number (instead of saying
+    False), which would reach our error handler as an ordinary failure: refuse it here."""
+    stamp = request.headers.get("X-Slack-Request-Timestamp")
+    if request.method == "POST" and stamp is not None and not stamp.isdigit():
+        return web.Response(status=401, text="invalid request")
+    return await handler(request)
+
+
 def web_app(app: AsyncApp, engine: AsyncEngine) -> web.Application:
     """`POST /slack/events` (and the OAuth pages when configured), `GET /healthz`."""
     server = app.web_app(path="/slack/events")
+    server.middlewares.append(_malformed_timestamp)
 
     async def healthz(_request: web.Request) -> web.Response:
         try:

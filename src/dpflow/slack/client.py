@@ -26,12 +26,24 @@ class SlackClients:
         self._bot_token = bot_token
         self._installations = installations
         self._clients: dict[str, AsyncWebClient] = {}
+        self._names: dict[tuple[str, str], str] = {}
 
     async def for_team(self, team_id: str) -> AsyncWebClient:
         token = self._bot_token or await self._installed_token(team_id)
         if token not in self._clients:
             self._clients[token] = web_client(self.api_url, token)
         return self._clients[token]
+
+    async def names(self, team_id: str, user_ids: list[str]) -> dict[str, str]:
+        """Display names, to credit people in summaries without notifying them."""
+        client = await self.for_team(team_id)
+        for user in user_ids:
+            if (team_id, user) not in self._names:
+                profile = (await client.users_info(user=user))["user"]
+                self._names[(team_id, user)] = (profile.get("profile", {}).get("display_name")
+                                                or profile.get("real_name")
+                                                or profile.get("name") or user)
+        return {u: self._names[(team_id, u)] for u in user_ids}
 
     async def _installed_token(self, team_id: str) -> str:
         bot = await self._installations.async_find_bot(enterprise_id=None, team_id=team_id)

@@ -21,11 +21,27 @@ class Action(StrEnum):
 class Callback(StrEnum):
     ADD_FORM = "dpflow_add_form"
     RENAME_PORT = "dpflow_rename_port"
+    FIX_FINDING = "dpflow_fix_finding"  # the form a review fix asks for
     ADD_TO_WORKSHOP = "add_to_workshop"  # the message shortcut, as in manifest.yml
 
 
 class Block(StrEnum):
     LINE = "dpflow_line"  # the free-text input of a form, where errors are shown
+    PRODUCT = "dpflow_product"  # a data product chosen in a form
+    # the Add forms' inputs (each input's action_id is its block id)
+    EVENT = "dpflow_event"
+    EVENTS = "dpflow_events"
+    DECISION = "dpflow_decision"
+    SUPPORTS = "dpflow_supports"  # decisions a port supports (`for`)
+    READS = "dpflow_reads"  # ports a consumer-aligned data product reads
+    MODE = "dpflow_mode"
+    FIELD = "dpflow_field"
+    NAME = "dpflow_name"
+    TEXT = "dpflow_text"
+    COMMAND = "dpflow_command"
+    ACTOR = "dpflow_actor"
+    SYSTEM = "dpflow_system"
+    TRIGGER = "dpflow_trigger"
 
 
 STAGE_OPENED = "dpflow_stage_opened"  # message metadata event_type, SPEC §2

@@ -27,6 +27,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across a process crash
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
@@ -55,6 +56,9 @@ async def migrate(engine: AsyncEngine) -> None:
 
 
 def _upgrade(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        # several instances may start at once: one migrates, the others wait and find it done
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(4242001)")
     cfg = alembic_config(str(conn.engine.url))
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, "head")

@@ -197,6 +197,7 @@ class FindingRow(Base):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     current: Mapped[bool] = mapped_column(Boolean, default=True)  # found by the last review
     decided_by: Mapped[str | None] = mapped_column(String(32))
+    message_ts: Mapped[str | None] = mapped_column(String(32))  # where the review thread shows it
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -71,6 +73,9 @@ class Repository:
     def add(self, row) -> None:
         self.s.add(row)
 
+    async def delete(self, row) -> None:
+        await self.s.delete(row)
+
     async def flush(self) -> None:
         await self.s.flush()
 
@@ -94,10 +99,11 @@ class Repository:
         return [m.user_id for m in await self.members(workshop_id) if m.facilitator]
 
     async def workshops_of(self, team_id: str, user_id: str) -> list[WorkshopRow]:
+        """Active ones first, then the most recent."""
         return list(await self.s.scalars(
             select(WorkshopRow).join(MemberRow, MemberRow.workshop_id == WorkshopRow.id)
             .where(WorkshopRow.team_id == team_id, MemberRow.user_id == user_id)
-            .order_by(WorkshopRow.active.desc(), WorkshopRow.created_at.desc()).limit(20)))
+            .order_by(WorkshopRow.active.desc(), WorkshopRow.created_at.desc())))
 
     # --- stage runs ------------------------------------------------------------------
 
@@ -218,13 +224,8 @@ class Repository:
             SourceRow.workshop_id == workshop_id, SourceRow.author == user_id))
 
     async def first_delivery(self, key: str) -> bool:
-        """False when this Slack delivery (event_id, view id…) was handled before."""
-        try:
-            async with self.s.begin_nested():
-                self.s.add(ReceivedRow(key=key))
-        except IntegrityError:
-            return False
-        return True
+        """False when this Slack delivery (message, view…) was handled before."""
+        return await self._insert_new(ReceivedRow, key=key, received_at=utcnow())
 
     # --- the board -------------------------------------------------------------------
 
@@ -253,7 +254,7 @@ class Repository:
             product = products.get(by_id[item.card_id].ref) if item.card_id in by_id else None
             if product is not None:
                 getattr(product, _LIST_FIELDS[item.field]).append(item.value)
-        board.findings = [_finding(f) for f in await self.findings(workshop.id)]
+        board.findings = [finding_of(f) for f in await self.findings(workshop.id)]
         return board
 
     # --- findings --------------------------------------------------------------------
@@ -273,17 +274,19 @@ class Repository:
                       run_id: int | None = None, due_at: datetime | None = None,
                       key: str | None = None) -> None:
         """Schedule work after the answer; a pending job with the same key absorbs this one."""
-        if key is not None and await self.s.scalar(select(JobRow.id).where(
+        job = JobRow(kind=kind, payload=payload, workshop_id=workshop_id, stage_run_id=run_id,
+                     due_at=due_at or utcnow(), key=key, status="pending", attempts=0)
+        if key is None:
+            self.s.add(job)
+            return
+        if await self.s.scalar(select(JobRow.id).where(
                 JobRow.key == key, JobRow.status == "pending")) is not None:
             return
         try:
             async with self.s.begin_nested():
-                self.s.add(JobRow(kind=kind, payload=payload, workshop_id=workshop_id,
-                                  stage_run_id=run_id, due_at=due_at or utcnow(), key=key,
-                                  status="pending", attempts=0))
+                self.s.add(job)
         except IntegrityError:
-            if key is None:
-                raise
+            pass  # another request queued the same pending job a moment ago
 
     async def claim_due(self, worker: str, now: datetime, limit: int = 20) -> list[JobRow]:
         """Take due jobs atomically: two instances never get the same job."""
@@ -318,13 +321,15 @@ class Repository:
 
     async def mention_once(self, workshop_id: str, stage: str, user_id: str, day: str) -> bool:
         """True the first time a person is mentioned for this stage on this day."""
-        try:
-            async with self.s.begin_nested():
-                self.s.add(MentionRow(workshop_id=workshop_id, stage=stage, user_id=user_id,
-                                      day=day))
-        except IntegrityError:
-            return False
-        return True
+        return await self._insert_new(MentionRow, workshop_id=workshop_id, stage=stage,
+                                      user_id=user_id, day=day)
+
+    async def _insert_new(self, table, **values) -> bool:
+        """INSERT … ON CONFLICT DO NOTHING: True when the row is new. Under concurrency the
+        second writer waits for the first to commit, then finds its row."""
+        insert = pg_insert if self.s.bind.dialect.name == "postgresql" else sqlite_insert
+        result = await self.s.execute(insert(table).values(**values).on_conflict_do_nothing())
+        return result.rowcount == 1
 
     async def canvases_by_ref(self, workshop_id: str) -> dict[str, str]:
         rows = await self.s.execute(
@@ -336,6 +341,14 @@ class Repository:
 
     async def posted_canvas(self, workshop_id: str, card_id: int) -> PostedCanvasRow | None:
         return await self.s.get(PostedCanvasRow, (workshop_id, card_id))
+
+    async def posted_canvases(self, workshop_id: str) -> dict[str, PostedCanvasRow]:
+        """DP ref → what was posted for it (canvas, or summary and file only)."""
+        rows = await self.s.execute(
+            select(CardRow.ref, PostedCanvasRow)
+            .join(CardRow, CardRow.id == PostedCanvasRow.card_id)
+            .where(PostedCanvasRow.workshop_id == workshop_id))
+        return {ref: row for ref, row in rows}
 
 
 _LIST_FIELDS = {"term": "terms", "assumption": "assumptions", "metric": "metrics",
@@ -365,6 +378,6 @@ def _place(board: Board, c: CardRow, by_id: dict[int, CardRow]) -> None:
                 purpose=c.purpose, classification=c.classification, author=c.author))
 
 
-def _finding(f: FindingRow) -> Finding:
+def finding_of(f: FindingRow) -> Finding:
     return Finding(kind=FindingKind(f.kind), subject=f.subject, message=f.message,
                    status=FindingStatus(f.status), key=f.key, details=dict(f.details or {}))

@@ -28,7 +28,8 @@ HELP = """*dpflow* runs the Data Product Flow workshop in this channel.
 `/dpflow add <line>` — add to the current stage (or reply in its thread)
 `/dpflow list [events|decisions|opportunities|ports|products|findings]`
 `/dpflow edit <ref> <text>` · `/dpflow delete <ref>` · `/dpflow move E5 after E2`
-`/dpflow canvas [DP1]` · `/dpflow export json|md|odps` · `/dpflow summary`
+`/dpflow canvas [DP1]` — post the canvases · `/dpflow summary`
+`/dpflow export json|md|odps` — the file by DM; add `channel` to post it here
 Facilitators: `/dpflow next` · `/dpflow stage <name>` · `/dpflow due in 2d` ·
 `/dpflow facilitator add @user` · `/dpflow close`"""
 

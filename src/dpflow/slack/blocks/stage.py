@@ -8,6 +8,7 @@ from dpflow.domain import guide
 from dpflow.domain.grammar import FORMS
 from dpflow.domain.model import STAGES, Board, Stage
 from dpflow.domain.summary import StageSummary
+from dpflow.slack.blocks.canvases import canvas_url
 from dpflow.slack.blocks.kit import (
     actions,
     button,
@@ -59,12 +60,13 @@ def stage_message(board: Board, stage: Stage, run_id: int, deadline: datetime | 
                                            "workshop": board.workshop.id}}}
 
 
-def summary_blocks(summary: StageSummary, permalink: str | None) -> list[dict]:
-    """What a stage gathered, from whom, and what is still open."""
+def summary_blocks(summary: StageSummary, permalink: str | None,
+                   names: dict[str, str]) -> list[dict]:
+    """What a stage gathered, from whom (by name: a summary notifies nobody), what is open."""
     stage = summary.stage
-    added = ", ".join(f"{n} {kind}" for kind, n in summary.added.items()) or "nothing"
-    who = "; ".join(f"<@{u}> {n}" for u, n in summary.by_person.items())
-    blocks = [section(f"*{title(stage)} — summary*\nAdded: {added}."
+    added = guide.tally(summary.added) or "nothing"
+    who = "; ".join(f"{esc(names.get(u, u))} {n}" for u, n in summary.by_person.items())
+    blocks = [section(f"*{title(stage)} — summary*\nAdded or changed: {added}."
                       + (f"\nBy: {who}." if who else "")
                       + (f"\n<{permalink}|Open the stage thread>" if permalink else ""))]
     if summary.open_items:
@@ -75,14 +77,14 @@ def summary_blocks(summary: StageSummary, permalink: str | None) -> list[dict]:
 
 
 
-def workshop_closed(closing) -> dict:
+def workshop_closed(closing, team_url: str) -> dict:
     """The last message: what the workshop produced, with links to every canvas."""
     board = closing.board
     lines = [f"*{esc(board.workshop.name)}* is closed — thank you all.",
              f"The board: {guide.counts(board)}."]
     products = [f"• {p.ref} *{esc(p.name)}* ({p.kind})"
-                + (f" — canvas <https://slack.com/docs/{closing.canvases[p.ref]}|open>"
-                   if p.ref in closing.canvases else "")
+                + (f" — <{canvas_url(team_url, board.workshop.team_id, closing.canvases[p.ref])}"
+                   "|open its canvas>" if p.ref in closing.canvases else "")
                 for p in board.data_products]
     blocks = [header(f"Workshop closed · {board.workshop.name}"), section("\n".join(lines))]
     if products:

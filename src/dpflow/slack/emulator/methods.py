@@ -172,6 +172,11 @@ def _permalink(channel: str, message: Json) -> str:
 # ---- auth, chat, reactions ----------------------------------------------------------------
 
 
+@method("apps.connections.open")
+def _connections_open(state: EmulatorState, params: Json) -> Json:
+    return {"url": state.base_url.replace("http://", "ws://", 1) + "socket"}
+
+
 @method("auth.test")
 def auth_test(state: EmulatorState, params: Json) -> Json:
     return {

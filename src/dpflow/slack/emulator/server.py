@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from dpflow.slack.emulator.methods import METHODS, ApiError, check_blocks, decode_params
+from dpflow.slack.emulator.socket import SocketHub
 from dpflow.slack.emulator.state import (
     Call,
     EmulatorState,
@@ -33,6 +34,7 @@ class SlackEmulator:
         self._rate_limits: dict[str, list[int]] = {}
         self._runner: web.AppRunner | None = None
         self.url = ""
+        self.sockets = SocketHub()
 
     @property
     def api_url(self) -> str:
@@ -106,6 +108,7 @@ def create_app(emulator: SlackEmulator) -> web.Application:
     app.router.add_route("*", "/api/{method}", _api)
     app.router.add_post("/upload/{file_id}", _upload)
     app.router.add_post("/response/{token}", _response)
+    app.router.add_get("/socket", emulator.sockets.handle)
     return app
 
 

@@ -22,7 +22,12 @@ def handles(kind: Job) -> Callable[[Handler], Handler]:
 
 
 def runner(deps: Deps) -> Callable[[JobRow], Awaitable[None]]:
-    from dpflow.slack.followups import stages  # noqa: F401 — registers its handlers
+    from dpflow.slack.followups import (  # noqa: F401 — registers handlers
+        canvases,
+        reminders,
+        review,
+        stages,
+    )
 
     async def run(job: JobRow) -> None:
         await HANDLERS[Job(job.kind)](deps, job)

@@ -9,6 +9,7 @@ from dpflow.services.jobs import Job
 from dpflow.slack.blocks.stage import stage_message, summary_blocks, title, workshop_closed
 from dpflow.slack.deps import Deps
 from dpflow.slack.followups import handles
+from dpflow.slack.followups.canvases import team_address
 from dpflow.store.models import JobRow
 
 ACK_REACTION = "white_check_mark"
@@ -49,8 +50,9 @@ async def react(deps: Deps, job: JobRow) -> None:
 async def post_summary(deps: Deps, job: JobRow) -> None:
     view, summary = await stages.summary(deps.uows, job.payload["run"])
     client = await deps.slack.for_team(view.workshop.team_id)
-    link = await _permalink(client, view.run.channel_id, view.run.message_ts)
-    blocks = summary_blocks(summary, link)
+    link = await permalink(client, view.run.channel_id, view.run.message_ts)
+    names = await deps.slack.names(view.workshop.team_id, list(summary.by_person))
+    blocks = summary_blocks(summary, link, names)
     text = f"{title(view.stage)} — summary"
     if view.run.message_ts:
         await client.chat_update(channel=view.run.channel_id, ts=view.run.message_ts,
@@ -66,11 +68,11 @@ async def post_summary(deps: Deps, job: JobRow) -> None:
 async def workshop_summary(deps: Deps, job: JobRow) -> None:
     closing = await stages.closing(deps.uows, job.payload["workshop"])
     client = await deps.slack.for_team(closing.board.workshop.team_id)
-    message = workshop_closed(closing)
+    message = workshop_closed(closing, await team_address(client))
     await client.chat_postMessage(channel=closing.board.workshop.channel_id, **message)
 
 
-async def _permalink(client, channel: str, ts: str | None) -> str | None:
+async def permalink(client, channel: str, ts: str | None) -> str | None:
     if ts is None:
         return None
     return (await client.chat_getPermalink(channel=channel, message_ts=ts))["permalink"]

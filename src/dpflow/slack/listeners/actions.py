@@ -1,4 +1,4 @@
-"""Buttons on stage messages, answers and the Home tab."""
+"""Buttons on stage messages and answers (the Home tab's are in home.py)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,9 @@ from slack_bolt.async_app import AsyncApp
 
 from dpflow.domain.errors import UserError
 from dpflow.domain.model import Stage
-from dpflow.services import boards, home, stages, workshops
+from dpflow.services import boards, stages, workshops
 from dpflow.services.context import Actor
 from dpflow.slack.blocks import answers
-from dpflow.slack.blocks.home import home_view
 from dpflow.slack.deps import Deps
 from dpflow.slack.forms import FormContext, add_form
 from dpflow.slack.ids import Action
@@ -34,9 +33,9 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await respond(**answers.joined(workshop), replace_original=False)
 
     @app.action(Action.NEXT_STAGE)
-    async def next_stage(ack, body: dict, respond) -> None:
+    async def next_stage(ack, body: dict, action: dict, respond) -> None:
         await ack()
-        moved = await workshops.next_stage(deps.uows, _actor(body))
+        moved = await workshops.next_stage(deps.uows, _actor(body), action.get("value"))
         await respond(**answers.moved(moved), replace_original=False)
         deps.jobs_queued()
 
@@ -64,24 +63,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def link_opened(ack) -> None:
         await ack()
 
-    register_home(app, deps)
-
 
 def _actor(body: dict) -> Actor:
     channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get(
         "channel_id", "")
     return Actor(body["user"].get("team_id") or body["team"]["id"], channel, body["user"]["id"])
-
-
-def register_home(app: AsyncApp, deps: Deps) -> None:
-    for action_id, muted in ((Action.MUTE, True), (Action.UNMUTE, False)):
-        _mute_listener(app, deps, action_id, muted)
-
-
-def _mute_listener(app: AsyncApp, deps: Deps, action_id: Action, muted: bool) -> None:
-    @app.action(action_id)
-    async def mute(ack, body: dict, action: dict, client) -> None:
-        await ack()
-        await workshops.set_muted(deps.uows, action["value"], body["user"]["id"], muted)
-        page = await home.page(deps.uows, body["user"]["team_id"], body["user"]["id"])
-        await client.views_publish(user_id=body["user"]["id"], view=home_view(page))

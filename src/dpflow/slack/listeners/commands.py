@@ -8,10 +8,12 @@ from collections.abc import Awaitable, Callable
 from slack_bolt.async_app import AsyncApp
 
 from dpflow.domain.errors import UserError
-from dpflow.services import boards, contributions, workshops
+from dpflow.services import boards, canvases, contributions, exports, workshops
 from dpflow.services.context import Actor
 from dpflow.slack.blocks import answers
+from dpflow.slack.blocks import canvases as canvas_blocks
 from dpflow.slack.deps import Deps
+from dpflow.slack.listeners import deadlines
 
 Handler = Callable[[Deps, Actor, str, dict], Awaitable[dict]]
 _DOMAIN = re.compile(r"\s+domain:\s*(?P<domain>.+)$", re.IGNORECASE)
@@ -104,8 +106,21 @@ async def _close(deps: Deps, actor: Actor, rest: str, command: dict) -> dict:
     return answers.closed(await workshops.close(deps.uows, actor))
 
 
+async def _canvas(deps: Deps, actor: Actor, rest: str, command: dict) -> dict:
+    products = await canvases.request(deps.uows, actor, rest.split()[0] if rest else None)
+    return canvas_blocks.canvas_requested(products)
+
+
+async def _export(deps: Deps, actor: Actor, rest: str, command: dict) -> dict:
+    fmt, *flags = rest.lower().split() or [""]
+    to_channel = any(flag.lstrip("-") == "channel" for flag in flags)
+    name = await exports.request(deps.uows, actor, fmt, to_channel)
+    return canvas_blocks.export_requested(name, fmt, to_channel)
+
+
 SUBCOMMANDS: dict[str, Handler] = {
     "": _help, "help": _help, "start": _start, "next": _next, "stage": _stage, "add": _add,
     "status": _status, "list": _list, "edit": _edit, "delete": _delete, "move": _move,
-    "facilitator": _facilitator, "close": _close,
+    "facilitator": _facilitator, "close": _close, "canvas": _canvas, "export": _export,
+    "due": deadlines.due, "summary": deadlines.summary,
 }

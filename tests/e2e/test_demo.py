@@ -1,0 +1,49 @@
+"""`dpflow demo` writes a whole workshop: transcript, canvases, pictures, exports."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import yaml
+
+from dpflow.demo import run_demo
+
+SCHEMA = Path(__file__).parents[1] / "schemas" / "odps-json-schema-v1.0.0.json"
+
+
+async def test_the_demo_writes_every_output(tmp_path, capsys):
+    out = tmp_path / "dpflow-demo"
+    assert await run_demo(out) == 0
+    progress = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in progress[:9]] == [f"[{n}/9]" for n in range(1, 10)]
+
+    transcript = (out / "transcript.md").read_text()
+    for seen in ("Stage 1 of 9 · Events", "Review", "Mixed planes", "Workshop closed",
+                 "/docs/T1/", "@maya clicks" if "Apply" in transcript else "Canvases"):
+        assert seen in transcript.replace("**", ""), seen
+    assert '"type": "section"' not in transcript
+
+    document = json.loads((out / "export.json").read_text())
+    assert len(document["events"]) == 10 and all(e["data_product"] for e in document["events"])
+    assert all(e["actor"] and e["system"] for e in document["events"])
+    assert len(document["decisions"]) == 6 and len(document["opportunities"]) == 6
+    kinds = {p["kind"] for p in document["data_products"]}
+    assert kinds == {"source-aligned", "consumer-aligned"}
+    assert document["findings"] and document["workshop"]["stage"] == "canvases"
+
+    canvases = sorted(p.name for p in (out / "canvases").iterdir())
+    assert canvases[:3] == ["DP1-orders.md", "DP2-fulfilment.md", "DP3-shipments.md"]
+    assert "Checkout team" in (out / "canvases" / "DP1-orders.md").read_text()
+    assert "## " in (out / "export.md").read_text()
+
+    validator = jsonschema.Draft201909Validator(json.loads(SCHEMA.read_text()))
+    products = list(yaml.safe_load_all((out / "export-odps.yaml").read_text()))
+    assert len(products) == len(document["data_products"])
+    for product in products:
+        assert list(validator.iter_errors(product)) == []
+
+    pictures = sorted(p.name for p in (out / "pictures").iterdir())
+    assert pictures == ["order-fulfilment-board.png", "order-fulfilment-map.png"]
+    assert all((out / "pictures" / p).read_bytes().startswith(b"\x89PNG") for p in pictures)

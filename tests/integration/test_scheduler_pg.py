@@ -1,0 +1,75 @@
+"""Two app instances on one PostgreSQL database: both migrate at start, and every job —
+stage messages, reminders, DM nudges, the deadline — is sent exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import uuid
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from dpflow.server import running
+from dpflow.slack.emulator import SlackEmulator
+from dpflow.slack.emulator.driver import SlackDriver
+from tests.conftest import ALICE, BOB, CHANNEL, FACILITATOR, SECRET, Clock, settings_for
+
+
+@pytest.fixture
+async def fresh_database(postgres_url):
+    """A database of its own, dropped afterwards: runs never see each other's rows."""
+    name = f"dpflow_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()
+
+
+async def test_two_instances_send_each_reminder_once(fresh_database):
+    async with SlackEmulator() as slack, contextlib.AsyncExitStack() as stack:
+        for user, tz in ((FACILITATOR, "Europe/Rome"), (ALICE, "America/Chicago"),
+                         (BOB, "Asia/Tokyo")):
+            slack.state.add_user(user, tz=tz)
+        slack.state.add_channel(CHANNEL, "order-fulfilment")
+        clock = Clock()
+        settings = settings_for(slack, fresh_database)
+        apps = await asyncio.gather(*(stack.enter_async_context(
+            running(settings, host="127.0.0.1", clock=clock, background=False))
+            for _ in range(2)))
+        driver = await stack.enter_async_context(SlackDriver(apps[0].url, SECRET, slack))
+
+        async def both_run(**advance) -> None:
+            clock.advance(**advance)
+            await asyncio.gather(*(app.scheduler.run_due() for app in apps))
+
+        await driver.command("start Order fulfilment", user=FACILITATOR, channel=CHANNEL)
+        await both_run()
+        events = slack.state.find_message_with_metadata("dpflow_stage_opened", CHANNEL)
+        await driver.reply(CHANNEL, events["ts"], "Order placed", user=ALICE)
+        await driver.reply(CHANNEL, events["ts"], "Order paid", user=BOB)
+        await driver.command("next", user=FACILITATOR, channel=CHANNEL)
+        await both_run()
+        flow = slack.state.find_message_with_metadata("dpflow_stage_opened", CHANNEL,
+                                                      stage="flow")["ts"]
+        due = await driver.command("due in 2d", user=FACILITATOR, channel=CHANNEL)
+        assert due.status == 200
+        for _ in range(49):
+            await both_run(hours=1)
+
+        posted = [json.dumps(m) for m in slack.state.messages(CHANNEL, flow)]
+        assert sum("closes" in m for m in posted) == 2  # 24 h and 1 h before
+        assert sum("deadline of this stage has passed" in m for m in posted) == 1
+        assert len(slack.state.messages(slack.state.dms[ALICE])) == 1
+        assert len(slack.state.messages(slack.state.dms[BOB])) == 1
+        opened = [m for m in slack.state.messages(CHANNEL)
+                  if (m.get("metadata") or {}).get("event_type") == "dpflow_stage_opened"]
+        assert len(opened) == 2  # events and flow, each posted once
