@@ -77,13 +77,18 @@ def database_url(tmp_path) -> str:
     return f"sqlite+aiosqlite:///{tmp_path / 'dpflow.db'}"
 
 
+def seed(slack: SlackEmulator) -> None:
+    """The people of the tests, each in a time zone of their own, and the channel."""
+    for user, tz in ((FACILITATOR, "Europe/Rome"), (ALICE, "America/Chicago"),
+                     (BOB, "Asia/Tokyo")):
+        slack.state.add_user(user, tz=tz)
+    slack.state.add_channel(CHANNEL, "order-fulfilment")
+
+
 @pytest.fixture
 async def workspace(database_url) -> AsyncIterator[Workspace]:
     async with SlackEmulator() as slack:
-        for user, tz in ((FACILITATOR, "Europe/Rome"), (ALICE, "America/Chicago"),
-                         (BOB, "Asia/Tokyo")):
-            slack.state.add_user(user, tz=tz)
-        slack.state.add_channel(CHANNEL, "order-fulfilment")
+        seed(slack)
         clock = Clock()
         settings = settings_for(slack, database_url)
         async with running(settings, host="127.0.0.1", clock=clock, background=False) as app, \

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from dpflow.server import running
 from dpflow.slack.emulator import SlackEmulator
 from dpflow.slack.emulator.driver import SlackDriver
-from tests.conftest import ALICE, BOB, CHANNEL, FACILITATOR, SECRET, Clock, settings_for
+from tests.conftest import ALICE, BOB, CHANNEL, FACILITATOR, SECRET, Clock, seed, settings_for
 
 
 @pytest.fixture
@@ -36,10 +36,7 @@ async def fresh_database(postgres_url):
 
 async def test_two_instances_send_each_reminder_once(fresh_database):
     async with SlackEmulator() as slack, contextlib.AsyncExitStack() as stack:
-        for user, tz in ((FACILITATOR, "Europe/Rome"), (ALICE, "America/Chicago"),
-                         (BOB, "Asia/Tokyo")):
-            slack.state.add_user(user, tz=tz)
-        slack.state.add_channel(CHANNEL, "order-fulfilment")
+        seed(slack)
         clock = Clock()
         settings = settings_for(slack, fresh_database)
         apps = await asyncio.gather(*(stack.enter_async_context(

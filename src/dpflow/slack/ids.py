@@ -20,7 +20,6 @@ class Action(StrEnum):
 
 class Callback(StrEnum):
     ADD_FORM = "dpflow_add_form"
-    RENAME_PORT = "dpflow_rename_port"
     FIX_FINDING = "dpflow_fix_finding"  # the form a review fix asks for
     ADD_TO_WORKSHOP = "add_to_workshop"  # the message shortcut, as in manifest.yml
 

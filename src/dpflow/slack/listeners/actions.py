@@ -35,7 +35,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(Action.NEXT_STAGE)
     async def next_stage(ack, body: dict, action: dict, respond) -> None:
         await ack()
-        moved = await workshops.next_stage(deps.uows, _actor(body), action.get("value"))
+        moved = await workshops.next_stage(deps.uows, action_actor(body), action.get("value"))
         await respond(**answers.moved(moved), replace_original=False)
         deps.jobs_queued()
 
@@ -43,13 +43,13 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def list_page(ack, body: dict, action: dict, respond) -> None:
         await ack()
         kind, _, page = action["value"].rpartition(":")
-        board = await boards.current_board(deps.uows, _actor(body))
+        board = await boards.current_board(deps.uows, action_actor(body))
         await respond(**answers.listing(board, kind, int(page)), replace_original=True)
 
     @app.action(Action.CONFIRM_DELETE)
     async def confirm_delete(ack, body: dict, action: dict, respond) -> None:
         await ack()
-        outcome = await boards.delete_card(deps.uows, _actor(body), action["value"],
+        outcome = await boards.delete_card(deps.uows, action_actor(body), action["value"],
                                            confirmed=True)
         await respond(**answers.deleted(outcome), replace_original=True)
         deps.jobs_queued()
@@ -64,7 +64,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
         await ack()
 
 
-def _actor(body: dict) -> Actor:
+def action_actor(body: dict) -> Actor:
+    """Who clicked, in which channel (a message's or the Home tab's container)."""
     channel = (body.get("channel") or {}).get("id") or body.get("container", {}).get(
         "channel_id", "")
     return Actor(body["user"].get("team_id") or body["team"]["id"], channel, body["user"]["id"])

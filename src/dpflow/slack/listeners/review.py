@@ -9,14 +9,14 @@ from dpflow.services.context import Actor
 from dpflow.slack.blocks.review import FixContext, findings_message, fix_form, fix_values
 from dpflow.slack.deps import Deps
 from dpflow.slack.ids import Action, Callback
-from dpflow.slack.listeners.actions import _actor
+from dpflow.slack.listeners.actions import action_actor
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(Action.APPLY_FINDING)
     async def apply(ack, body: dict, action: dict, respond, client) -> None:
         await ack()
-        actor, ts = _actor(body), _message_ts(body)
+        actor, ts = action_actor(body), _message_ts(body)
         outcome = await review.apply(deps.uows, actor, int(action["value"]), ts)
         if isinstance(outcome, review.FixForm):
             ctx = FixContext(team=actor.team_id, channel=actor.channel_id,
@@ -29,7 +29,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.action(Action.DISMISS_FINDING)
     async def dismiss(ack, body: dict, action: dict, respond) -> None:
         await ack()
-        shown = await review.dismiss(deps.uows, _actor(body), int(action["value"]),
+        shown = await review.dismiss(deps.uows, action_actor(body), int(action["value"]),
                                      _message_ts(body))
         await respond(**findings_message(shown.findings), replace_original=True)
         deps.jobs_queued()
@@ -38,7 +38,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     async def answer(ack, body: dict, action: dict, respond) -> None:
         await ack()
         finding, question, word = action["value"].split(":")
-        shown = await review.answer(deps.uows, _actor(body), int(finding), question,
+        shown = await review.answer(deps.uows, action_actor(body), int(finding), question,
                                     word == "yes", _message_ts(body))
         await respond(**findings_message(shown.findings), replace_original=True)
         deps.jobs_queued()
