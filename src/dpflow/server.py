@@ -78,8 +78,12 @@ async def serve(settings: Settings) -> None:
         if settings.socket_mode:
             from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
             log.info("dpflow: Socket Mode")
-            await AsyncSocketModeHandler(
-                app.app, settings.slack_app_token.get_secret_value()).start_async()
+            handler = AsyncSocketModeHandler(app.app,
+                                             settings.slack_app_token.get_secret_value())
+            try:
+                await handler.start_async()
+            finally:
+                await handler.close_async()
         else:
             log.info("dpflow: listening on %s/slack/events", app.url)
             await asyncio.Event().wait()

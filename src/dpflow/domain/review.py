@@ -98,8 +98,9 @@ def _mixed_plane(board: Board, dp: DataProduct) -> Finding | None:
     decisions = ", ".join(support)
     return Finding(
         FindingKind.MIXED_PLANES, dp.ref,
-        f"{dp.name} ({dp.ref}) runs on the golden source {', '.join(systems)} and also takes "
-        f"decisions {decisions} with data from other data products ({', '.join(ports)}): it "
+        f"{dp.name} ({dp.ref}) runs on its golden {_sources(systems)} and also takes "
+        f"{'decision' if len(support) == 1 else 'decisions'} {decisions} with data from "
+        f"other data products ({', '.join(ports)}): it "
         f"mixes the operational and analytical planes. Keep {dp.name} source-aligned and "
         f"move the data-driven support of {decisions} into a new consumer-aligned data "
         "product.",
@@ -221,3 +222,9 @@ def domain_name(name: str) -> str:
     """A plain-words suggestion for a table-like port name: `fact_orders` → `Orders`."""
     text = " ".join(_TABLE_PREFIX.sub("", name.strip()).replace("_", " ").split())
     return text[:1].upper() + text[1:] if text else name
+
+
+def _sources(systems: list[str]) -> str:
+    if len(systems) == 1:
+        return f"source {systems[0]}"
+    return f"sources {', '.join(systems[:-1])} and {systems[-1]}"
