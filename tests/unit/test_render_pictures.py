@@ -8,6 +8,7 @@ import pytest
 from PIL import Image
 
 from dpflow.domain.model import Alignment, Board, DataProduct, Decision, Event, Port, Workshop
+from dpflow.render import drawing
 from dpflow.render.pictures import COLUMNS, MAX_SIDE, board_pngs, map_pngs
 from tests.boards import sample_board
 
@@ -56,3 +57,20 @@ def test_long_text_is_cut_not_overflowing():
     board = sample_board()
     board.events[0].text = "word " * 200 + "Supercalifragilisticexpialidocious" * 5
     assert len(sizes(board_pngs(board))) == 1
+
+
+def test_the_palette_fits_a_png():
+    assert len(drawing.PALETTE) <= 256
+
+
+@pytest.mark.parametrize("kind", sorted(drawing.COLOURS))
+def test_text_is_inked_in_the_steps_over_its_sticky(kind):
+    """Text is pasted as palette index "ground + 8" through its mask, so every pixel of a
+    sticky's face must land between its ground and full ink over that ground."""
+    image = drawing.canvas(200, 100)
+    drawing.sticky(image, (10, 10), 150, ("Wg · Decide 123", "handle case"), drawing.COLOURS[kind])
+    ground = drawing.index(drawing.COLOURS[kind])
+    counts = image.crop((10 + 6, 10 + 6, 10 + 150 - 6, 10 + 50 - 6)).histogram()
+    used = {i for i, n in enumerate(counts) if n}
+    assert used <= set(range(ground, ground + drawing.INK_STEPS + 1))
+    assert ground + drawing.INK_STEPS in used  # full ink, not only a grey halo

@@ -1,8 +1,10 @@
 """Stickies on a wall: fonts, wrapped labels and PNG encoding, fast enough for big boards.
 
-Text is composed from cached glyph masks (FreeType renders each character once per size),
-and pictures are drawn in RGB then mapped to one fixed palette, which makes PNGs small and
-quick to encode.
+Pictures are drawn in palette indices, in an "L" image, so they need no quantising and the
+PNG encoder gets one byte a pixel. In the palette each ground colour is followed by ink over
+it in eighths: text drawn by pasting "ground + 8" through its anti-aliased mask lands on the
+right step, as Pillow blends the index between ground and ground + 8. Text is composed from
+cached glyph masks.
 """
 
 from __future__ import annotations
@@ -38,8 +40,28 @@ COLOURS = {  # the method's sticky colours
 LINE_HEIGHT = 18
 FONT_SIZE = 14
 TITLE_SIZE = 26
+PADDING = 7
+SHADOW_OFFSET = 3
 ELLIPSIS = "…"
 FONTS = {False: "DejaVuSansCondensed.ttf", True: "DejaVuSansCondensed-Bold.ttf"}
+INK_STEPS = 8
+
+Colour = tuple[int, int, int]
+GROUNDS = tuple(dict.fromkeys([WALL, WHITE, SHADOW, *COLOURS.values()]))
+
+
+def _blend(ground: Colour, step: int) -> Colour:
+    a = step / INK_STEPS
+    return tuple(round(i * a + g * (1 - a)) for i, g in zip(INK, ground, strict=True))
+
+
+PALETTE = (*[_blend(g, step) for g in GROUNDS for step in range(INK_STEPS + 1)], LINE)
+_INDEX = {g: i * (INK_STEPS + 1) for i, g in enumerate(GROUNDS)} | {LINE: len(PALETTE) - 1}
+
+
+def index(colour: Colour) -> int:
+    """The colour's palette index: what to draw with."""
+    return _INDEX[colour]
 
 
 @dataclass(frozen=True)
@@ -50,7 +72,7 @@ class Glyphs:
     bold: bool = False
 
     def width(self, text: str) -> int:
-        return round(sum(_word(self.size, self.bold, w)[0] for w in text.split(" "))
+        return round(sum(_advance(self.size, self.bold, w) for w in text.split(" "))
                      + text.count(" ") * _glyph(self.size, self.bold, " ")[0])
 
 
@@ -61,53 +83,68 @@ def _font(size: int, bold: bool) -> ImageFont.FreeTypeFont:
 
 
 @lru_cache(maxsize=8192)
-def _glyph(size: int, bold: bool, char: str) -> tuple[float, Image.Image]:
+def _glyph(size: int, bold: bool, char: str) -> tuple[float, object]:
+    """A character's advance and mask (a core image: the hot paths paste cores, which skips
+    Image.paste's checks)."""
     font = _font(size, bold)
     advance = font.getlength(char)
     mask = Image.new("L", (int(advance) + size // 2 + 2, round(size * 1.3)), 0)
     ImageDraw.Draw(mask).text((0, 0), char, font=font, fill=255)
-    return advance, mask
+    return advance, mask.im
+
+
+@lru_cache(maxsize=65536)
+def _advance(size: int, bold: bool, word: str) -> float:
+    return sum(_glyph(size, bold, c)[0] for c in word)
 
 
 @lru_cache(maxsize=65536)
 def _word(size: int, bold: bool, word: str) -> tuple[float, object]:
-    """A word's advance and its mask (a core image, ready to paste), composed from glyphs."""
-    glyphs = [_glyph(size, bold, c) for c in word]
-    advance = sum(a for a, _ in glyphs)
-    mask = Image.new("L", (int(advance) + size // 2 + 2, round(size * 1.3)), 0)
+    """A word's advance and mask (a core image), composed from glyphs."""
+    advance = _advance(size, bold, word)
+    mask = Image.new("L", (int(advance) + size // 2 + 2, round(size * 1.3)), 0).im
     cursor = 0.0
-    for glyph_advance, glyph in glyphs:
+    for char in word:
+        glyph_advance, glyph = _glyph(size, bold, char)
         left = round(cursor)
-        mask.paste(255, (left, 0, left + glyph.width, glyph.height), glyph)
+        width, height = glyph.size
+        mask.paste(255, (left, 0, left + width, height), glyph)
         cursor += glyph_advance
-    return advance, mask.im
+    return advance, mask
 
 
-def write(image: Image.Image, xy: tuple[int, int], line: str, size: int = FONT_SIZE,
-          bold: bool = False, ink: tuple[int, int, int] = INK) -> None:
-    """Draw one line of text at xy (top left) from cached word masks."""
-    x, y = xy
+def write(image: Image.Image, xy: tuple[int, int], line: str, ground: Colour,
+          size: int = FONT_SIZE, bold: bool = False) -> None:
+    """Draw one line of text at xy (top left), on a plain ground of the given colour."""
     image.load()
+    _write(image.im, xy, line, index(ground) + INK_STEPS, size, bold)
+
+
+def _write(image: object, xy: tuple[int, int], line: str, ink: int, size: int,
+           bold: bool) -> None:
+    x, y = xy
     space = _glyph(size, bold, " ")[0]
     cursor = float(x)
     for word in line.split(" "):
         advance, mask = _word(size, bold, word)
         left = round(cursor)
         width, height = mask.size
-        image.im.paste(ink, (left, y, left + width, y + height), mask)
+        image.paste(ink, (left, y, left + width, y + height), mask)
         cursor += advance + space
 
 
+@lru_cache(maxsize=4096)  # stickies repeat: actors, systems, triggers
 def wrap(text: str, width: int, max_lines: int, size: int = FONT_SIZE,
-         bold: bool = False) -> list[str]:
+         bold: bool = False) -> tuple[str, ...]:
     """Words into lines no wider than width; an ellipsis ends text that does not fit."""
     glyphs = Glyphs(size, bold)
     space = _glyph(size, bold, " ")[0]
     lines: list[str] = []
     line, used = "", 0.0
     for word in text.split():
-        for piece in _pieces(word, width, glyphs):
-            advance = _word(size, bold, piece)[0]
+        fits = round(_advance(size, bold, word)) <= width
+        for piece in (word,) if fits else _pieces(word, width, glyphs):
+            advance = _advance(size, bold, piece)
             if not line or used + space + advance <= width:
                 line, used = (f"{line} {piece}", used + space + advance) if line else (
                     piece, advance)
@@ -116,14 +153,12 @@ def wrap(text: str, width: int, max_lines: int, size: int = FONT_SIZE,
             line, used = piece, advance
     lines.append(line)
     if len(lines) <= max_lines:
-        return lines
-    return [*lines[: max_lines - 1], _shortened(lines[max_lines - 1], width, glyphs)]
+        return tuple(lines)
+    return (*lines[: max_lines - 1], _shortened(lines[max_lines - 1], width, glyphs))
 
 
 def _pieces(word: str, width: int, glyphs: Glyphs) -> list[str]:
     """A word longer than a line, cut where it must be."""
-    if glyphs.width(word) <= width:
-        return [word]
     pieces, piece = [], ""
     for char in word:
         if piece and glyphs.width(piece + char) > width:
@@ -139,55 +174,53 @@ def _shortened(line: str, width: int, glyphs: Glyphs) -> str:
     return line.rstrip() + ELLIPSIS
 
 
-@lru_cache(maxsize=256)
-def _sticky_face(width: int, height: int, colour: tuple[int, int, int]) -> Image.Image:
-    """A rounded sticky with a hard shadow, as an RGBA tile to paste."""
-    tile = Image.new("RGBA", (width + 3, height + 3), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(tile)
-    draw.rounded_rectangle((3, 3, width + 2, height + 2), radius=6, fill=(*SHADOW, 255))
-    draw.rounded_rectangle((0, 0, width - 1, height - 1), radius=6, fill=(*colour, 255))
-    return tile
+@lru_cache(maxsize=128)
+def _sticky_face(width: int, height: int, colour: Colour) -> tuple[object, object]:
+    """A rounded sticky with a hard shadow, and the mask to paste it with."""
+    face = Image.new("L", (width, height), 0)
+    ImageDraw.Draw(face).rounded_rectangle((0, 0, width - 1, height - 1), radius=6, fill=255)
+    mask = Image.new("L", (width + SHADOW_OFFSET, height + SHADOW_OFFSET), 0)
+    mask.paste(face, (SHADOW_OFFSET, SHADOW_OFFSET))
+    mask.paste(255, (0, 0), face)
+    tile = Image.new("L", mask.size, index(SHADOW))
+    tile.paste(index(colour), (0, 0), face)
+    return tile.im, mask.im
 
 
-def sticky(image: Image.Image, xy: tuple[int, int], width: int, lines: list[str],
-           colour: tuple[int, int, int], bold: bool = False, padding: int = 7) -> None:
+def sticky(image: Image.Image, xy: tuple[int, int], width: int, lines: tuple[str, ...],
+           colour: Colour, bold: bool = False) -> None:
     """Draw a sticky holding already wrapped lines."""
-    face = _sticky_face(width, sticky_height(len(lines), padding), colour)
-    image.paste(face, xy, face)
+    tile, mask = _sticky_face(width, sticky_height(len(lines)), colour)
     x, y = xy
+    image.load()
+    core = image.im
+    core.paste(tile, (x, y, x + tile.size[0], y + tile.size[1]), mask)
+    ink = index(colour) + INK_STEPS
     for i, line in enumerate(lines):
-        write(image, (x + padding, y + padding + i * LINE_HEIGHT), line, bold=bold)
+        _write(core, (x + PADDING, y + PADDING + i * LINE_HEIGHT), line, ink, FONT_SIZE, bold)
 
 
-def sticky_height(lines: int, padding: int = 7) -> int:
-    return 2 * padding + max(lines, 2) * LINE_HEIGHT
+def sticky_height(lines: int) -> int:
+    return 2 * PADDING + max(lines, 2) * LINE_HEIGHT
 
 
-def title(image: Image.Image, xy: tuple[int, int], text: str) -> None:
-    write(image, xy, text, TITLE_SIZE, bold=True)
+def canvas(width: int, height: int) -> Image.Image:
+    """A blank wall to draw on, in palette indices."""
+    return Image.new("L", (width, height), index(WALL))
+
+
+def fill(image: Image.Image, colour: Colour, box: tuple[int, int, int, int]) -> None:
+    image.paste(index(colour), box)
 
 
 @lru_cache(maxsize=1)
-def _palette() -> Image.Image:
-    """Every colour drawn, with the anti-aliasing steps of ink and lines over each of them."""
-    grounds = [WALL, WHITE, SHADOW, *COLOURS.values()]
-    colours = list(grounds)
-    for ground in grounds:
-        for ink in (INK, LINE):
-            for step in range(1, 8):
-                a = step / 8
-                colours.append(tuple(round(i * a + g * (1 - a)) for i, g in zip(ink, ground,
-                                                                                 strict=True)))
-    colours = list(dict.fromkeys(colours))[:256]
-    flat = [v for c in colours for v in c]
-    palette = Image.new("P", (1, 1))
-    palette.putpalette(flat + flat[-3:] * (256 - len(colours)))
-    return palette
+def _flat_palette() -> list[int]:
+    return [v for colour in PALETTE for v in colour]
 
 
 def png(image: Image.Image) -> bytes:
-    """Encode a drawing as a small palette PNG."""
+    """Encode a drawing (palette indices) as a palette PNG."""
+    image.putpalette(_flat_palette())
     buffer = io.BytesIO()
-    image.quantize(palette=_palette(), dither=Image.Dither.NONE).save(
-        buffer, "PNG", compress_level=1)
+    image.save(buffer, "PNG", compress_level=1)
     return buffer.getvalue()

@@ -41,7 +41,7 @@ class Note:
     """A sticky to place: its colour and wrapped text."""
 
     kind: str
-    lines: list[str]
+    lines: tuple[str, ...]
 
     @classmethod
     def of(cls, kind: str, text: str) -> Note:
@@ -211,17 +211,21 @@ class BoardLayout:
             self.parts.append(part)
 
 
-def _head_height() -> int:
-    return MARGIN + 2 * (TITLE_SIZE + 8) + LINE_HEIGHT + 2 * (LINE_HEIGHT + 14) + 12
+def _head_height(title_lines: int = 2, legend_rows: int = 2) -> int:
+    """Height of the title, subtitle and legend; by default the most they can take."""
+    return (MARGIN + title_lines * (TITLE_SIZE + 8) + LINE_HEIGHT + 10
+            + legend_rows * (LINE_HEIGHT + 14) + 2)
 
 
 def board_pngs(board: Board) -> list[bytes]:
     """The board as one or more pictures; each holds at most COLUMNS events."""
     parts = BoardLayout(board).parts_of_board()
-    with ThreadPoolExecutor(WORKERS) as pool:  # Pillow lets go of the GIL while it encodes
-        return list(pool.map(lambda i: drawing.png(_draw_part(board, parts[i - 1], i,
-                                                              len(parts))),
-                             range(1, len(parts) + 1)))
+    # Drawing is mostly Python and holds the GIL, so one thread draws; Pillow lets go of the
+    # GIL while it encodes, so the pool encodes on the other cores meanwhile.
+    with ThreadPoolExecutor(WORKERS) as pool:
+        encoding = [pool.submit(drawing.png, _draw_part(board, part, i, len(parts)))
+                    for i, part in enumerate(parts, 1)]
+        return [png.result() for png in encoding]
 
 
 def _titled(name: str, what: str, number: int, count: int) -> str:
@@ -230,43 +234,63 @@ def _titled(name: str, what: str, number: int, count: int) -> str:
 
 def _draw_part(board: Board, part: Part, number: int, count: int) -> Image.Image:
     width = max(MIN_WIDTH, 2 * MARGIN + HEADER_W + part.columns * COLUMN_W)
-    head = _head_height()
-    image = Image.new("RGB", (width, min(part.height(head), MAX_SIDE)), drawing.WALL)
-    title = _titled(board.workshop.name, "board", number, count)
-    draw_head(image, title, part.subtitle, BOARD_LEGEND)
-    y = head
+    head = Head.of(_titled(board.workshop.name, "board", number, count), part.subtitle,
+                   BOARD_LEGEND, width)
+    image = drawing.canvas(width, min(part.height(head.height), MAX_SIDE))
+    head.draw(image)
+    y = head.height
     for i, lane in enumerate(part.lanes.values()):
         _draw_lane(image, lane, y, "lane" if i % 2 == 0 else "lane-alt")
         y += lane.height
     return image
 
 
-def draw_head(image: Image.Image, title: str, subtitle: str, legend: tuple[str, ...]) -> None:
-    """Title (wrapped to two lines), subtitle and the colour legend."""
-    text_width = image.width - 2 * MARGIN
-    y = MARGIN
-    for line in drawing.wrap(title, text_width, 2, TITLE_SIZE):
-        drawing.title(image, (MARGIN, y), line)
-        y += TITLE_SIZE + 8
-    drawing.write(image, (MARGIN, y), drawing.wrap(subtitle, text_width, 1)[0])
-    _draw_legend(image, legend, max(y + LINE_HEIGHT + 10, MARGIN + 2 * (TITLE_SIZE + 8)
-                                    + LINE_HEIGHT + 10))
+@dataclass
+class Head:
+    """Title (wrapped to two lines), subtitle and the colour legend, laid out for a width."""
+
+    title: tuple[str, ...]
+    subtitle: str
+    legend: list[tuple[str, int, int]]  # kind, x, row
+
+    @classmethod
+    def of(cls, title: str, subtitle: str, legend: tuple[str, ...], width: int) -> Head:
+        text_width = width - 2 * MARGIN
+        return cls(drawing.wrap(title, text_width, 2, TITLE_SIZE, bold=True),
+                   drawing.wrap(subtitle, text_width, 1)[0], _legend_places(legend, width))
+
+    @property
+    def height(self) -> int:
+        return _head_height(len(self.title), self.legend[-1][2] + 1)
+
+    def draw(self, image: Image.Image) -> None:
+        y = MARGIN
+        for line in self.title:
+            drawing.write(image, (MARGIN, y), line, drawing.WALL, TITLE_SIZE, bold=True)
+            y += TITLE_SIZE + 8
+        drawing.write(image, (MARGIN, y), self.subtitle, drawing.WALL)
+        y += LINE_HEIGHT + 10
+        for kind, x, row in self.legend:
+            top = y + row * (LINE_HEIGHT + 14) + 2
+            drawing.fill(image, COLOURS[kind], (x, top, x + 18, top + 18))
+            drawing.write(image, (x + 24, top), LEGEND_LABELS.get(kind, kind), drawing.WALL)
 
 
-def _draw_legend(image: Image.Image, legend: tuple[str, ...], y: int) -> None:
-    x = MARGIN
+def _legend_places(legend: tuple[str, ...], width: int) -> list[tuple[str, int, int]]:
+    """Where each colour of the legend goes, in rows as wide as the picture."""
+    places = []
+    x, row = MARGIN, 0
     for kind in legend:
-        label = LEGEND_LABELS.get(kind, kind)
-        width = 24 + drawing.Glyphs(FONT_SIZE).width(label) + 24
-        if x + width > image.width - MARGIN:
-            x, y = MARGIN, y + LINE_HEIGHT + 14
-        image.paste(COLOURS[kind], (x, y + 2, x + 18, y + 20))
-        drawing.write(image, (x + 24, y + 2), label)
-        x += width
+        entry = 24 + drawing.Glyphs(FONT_SIZE).width(LEGEND_LABELS.get(kind, kind)) + 24
+        if x + entry > width - MARGIN:
+            x, row = MARGIN, row + 1
+        places.append((kind, x, row))
+        x += entry
+    return places
 
 
 def _draw_lane(image: Image.Image, lane: Lane, top: int, tint: str) -> None:
-    image.paste(COLOURS[tint], (0, top, image.width, top + lane.height))
+    drawing.fill(image, COLOURS[tint], (0, top, image.width, top + lane.height))
     y = top + LANE_PAD
     drawing.sticky(image, (MARGIN, y), HEADER_STICKY_W, lane.header.lines,
                    COLOURS[lane.header.kind], bold=True)
@@ -301,7 +325,7 @@ class Box:
     """A data product on the map, with a slot on its left edge per port it reads."""
 
     ref: str
-    lines: list[str]
+    lines: tuple[str, ...]
     kind: str
     reads: list[str]
     x: int = 0
@@ -385,11 +409,11 @@ def _draw_map(index: BoardIndex, columns: list[list[Box]], number: int,
             boxes[box.ref] = box
     width = max(MIN_WIDTH, max((b.x + BOX_W for b in boxes.values()), default=0) + MARGIN)
     height = max((b.y + b.height for b in boxes.values()), default=_head_height()) + MARGIN
-    image = Image.new("RGB", (width, min(height, MAX_SIDE)), drawing.WALL)
+    image = drawing.canvas(width, min(height, MAX_SIDE))
     subtitle = ("Arrows run from the data product that owns an output port to the one that "
                 "reads it" if boxes else "No data product on the board yet")
-    draw_head(image, _titled(index.board.workshop.name, "data product map", number, count),
-              subtitle, MAP_LEGEND)
+    Head.of(_titled(index.board.workshop.name, "data product map", number, count), subtitle,
+            MAP_LEGEND, width).draw(image)
     labels = [_draw_arrow(image, index, boxes, box, i)
               for box in boxes.values() for i in range(len(box.reads))]
     for box in boxes.values():
@@ -407,21 +431,20 @@ def _draw_arrow(image: Image.Image, index: BoardIndex, boxes: dict[str, Box], re
     bend = reader.x - LABEL_W - 16
     producer = boxes.get(port.data_product)
     label = f"{port.ref} · {port.name}"
-    draw = ImageDraw.Draw(image)
+    draw, ink = ImageDraw.Draw(image), drawing.index(drawing.LINE)
     if producer and producer is not reader:
         start = (producer.x + BOX_W, producer.y + min(producer.height // 2, 30))
-        draw.line([start, (bend, y)], fill=drawing.LINE, width=2)
+        draw.line([start, (bend, y)], fill=ink, width=2)
     else:
         label = f"{label} (from {port.data_product})"
-    draw.line([(bend, y), (reader.x - 2, y)], fill=drawing.LINE, width=2)
-    draw.polygon([(reader.x - 1, y), (reader.x - 10, y - 5), (reader.x - 10, y + 5)],
-                 fill=drawing.LINE)
+    draw.line([(bend, y), (reader.x - 2, y)], fill=ink, width=2)
+    draw.polygon([(reader.x - 1, y), (reader.x - 10, y - 5), (reader.x - 10, y + 5)], fill=ink)
     return (bend + 4, y - LINE_HEIGHT // 2 - 1), label
 
 
 def _draw_label(image: Image.Image, xy: tuple[int, int], label: str) -> None:
     line = drawing.wrap(label, LABEL_W - 14, 1)[0]
     x, y = xy
-    image.paste(drawing.WHITE, (x, y, x + drawing.Glyphs(FONT_SIZE).width(line) + 6,
-                                y + LINE_HEIGHT))
-    drawing.write(image, (x + 3, y), line)
+    drawing.fill(image, drawing.WHITE, (x, y, x + drawing.Glyphs(FONT_SIZE).width(line) + 6,
+                                        y + LINE_HEIGHT))
+    drawing.write(image, (x + 3, y), line, drawing.WHITE)
