@@ -62,6 +62,8 @@ async def test_post_update_and_permalink(slack, client):
         [section("x")] * 51,
         [section("x" * 3001)],
         [{"type": "bogus"}],
+        [{"type": "actions", "elements": [{"type": "buton", "action_id": "a",
+                                           "text": {"type": "plain_text", "text": "b"}}]}],
         [{"type": "header", "text": {"type": "plain_text", "text": "h" * 151}}],
         [
             {
@@ -85,6 +87,16 @@ async def test_invalid_blocks_are_rejected(slack, client, blocks):
     assert raised.value.response["errors"]
     assert len(slack.state.invalid) == 1
     assert slack.state.messages("C1") == []
+
+
+async def test_an_unknown_input_element_is_refused(slack, client):
+    view = {"type": "modal", "title": {"type": "plain_text", "text": "Add"},
+            "blocks": [{"type": "input", "block_id": "b", "label": {"type": "plain_text",
+                                                                   "text": "L"},
+                        "element": {"type": "plain_textinput", "action_id": "a"}}]}
+    with pytest.raises(SlackApiError, match="invalid_blocks"):
+        await client.views_publish(user_id="U1", view={**view, "type": "home"})
+    assert "unknown element type 'plain_textinput'" in slack.state.invalid[-1]
 
 
 async def test_modal_title_is_limited(slack, client):

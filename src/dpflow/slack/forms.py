@@ -102,7 +102,7 @@ def _input(block: Block, label: str, element: dict, hint: str | None = None,
 
 def _text(block: Block, label: str, hint: str | None = None, multiline: bool = False,
           optional: bool = True) -> dict:
-    return _input(block, label, {"type": "plain_textinput", "multiline": multiline,
+    return _input(block, label, {"type": "plain_text_input", "multiline": multiline,
                                  "max_length": 3000 if multiline else 300}, hint, optional)
 
 

@@ -40,8 +40,8 @@ def card_lines(board: Board, kind: str) -> list[str]:
 
 def listing_blocks(board: Board, kind: str, page: int) -> list[dict]:
     kinds = KINDS if kind == "all" else (kind,)
-    lines = [line for k in kinds for line in
-             ([f"*{k.capitalize()}*"] if kind == "all" else []) + card_lines(board, k)]
+    lines = [line for k in kinds if (cards := card_lines(board, k))
+             for line in ([f"*{k.capitalize()}*"] if kind == "all" else []) + cards]
     pages = max(1, -(-len(lines) // PAGE_SIZE))
     page = min(max(page, 1), pages)
     shown = lines[(page - 1) * PAGE_SIZE: page * PAGE_SIZE] or ["Nothing yet."]

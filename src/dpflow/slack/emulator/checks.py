@@ -64,7 +64,8 @@ def block_errors(block: Any) -> list[str]:
         parsed.validate_json()
     except Exception as error:  # slack_sdk raises several kinds on malformed blocks
         return [f"{block.get('type')}: {error}"]
-    return _section_errors(block) + _header_errors(block) + _nested_errors(block)
+    return (_section_errors(block) + _header_errors(block) + _nested_errors(block)
+            + _element_errors(block))
 
 
 def find_mentions(text: Any, blocks: Any) -> list[str]:
@@ -120,6 +121,28 @@ def _nested_errors(block: Json) -> list[str]:
         if node.get("type") == "button" and len(_text_of(node.get("text"))) > MAX_BUTTON_TEXT:
             errors.append(f"button text longer than {MAX_BUTTON_TEXT}")
     return errors
+
+
+_SELECTS = {f"{multi}{kind}_select" for multi in ("", "multi_")
+            for kind in ("static", "external", "users", "conversations", "channels")}
+_PICKERS = {"checkboxes", "radio_buttons", "datepicker", "timepicker", "datetimepicker"}
+ELEMENTS = {
+    "input": _SELECTS | _PICKERS | {"plain_text_input", "email_text_input", "url_text_input",
+                                    "number_input", "rich_text_input", "file_input"},
+    "actions": _SELECTS | _PICKERS | {"button", "overflow", "workflow_button",
+                                      "rich_text_input"},
+    "section": _SELECTS | _PICKERS | {"button", "overflow", "image", "workflow_button"},
+}
+
+
+def _element_errors(block: Json) -> list[str]:
+    """slack_sdk's models let an unknown element type through; Slack refuses it."""
+    allowed = ELEMENTS.get(block.get("type"), set())
+    elements = {"input": [block.get("element")], "actions": block.get("elements") or [],
+                "section": [block.get("accessory")] if block.get("accessory") else []}
+    return [f"{block['type']}: unknown element type {e.get('type')!r}"
+            for e in elements.get(block.get("type"), []) if isinstance(e, dict)
+            and e.get("type") not in allowed] if allowed else []
 
 
 def _text_of(obj: Any) -> str:
