@@ -81,7 +81,7 @@ async def move_event(uows: UnitOfWorkFactory, actor: Actor, ref: str, where: str
         order = [c for c in events if c.id != card.id]
         at = order.index(target) + (1 if where == "after" else 0)
         order.insert(at, card)
-        await uow.repo.renumber_events(workshop.id, [c.id for c in order])
+        await uow.repo.renumber_events([c.id for c in order])
         await _refresh(uow.repo, workshop)
         await uow.commit()
         return [c.ref for c in order]

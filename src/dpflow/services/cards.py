@@ -45,10 +45,8 @@ class Place:
 
     async def product(self, name: str, alignment: Alignment) -> CardRow:
         """The data product of that name (case-insensitive), created when new."""
-        for card in await self.repo.cards(self.workshop.id):
-            if card.kind == CardKind.DATA_PRODUCT and card.text.casefold() == name.casefold():
-                return card
-        return await self.new_card(CardKind.DATA_PRODUCT, name, alignment=alignment.value)
+        return await self.repo.product_named(self.workshop.id, name) or \
+            await self.new_card(CardKind.DATA_PRODUCT, name, alignment=alignment.value)
 
     async def supports(self, port: CardRow, decisions: tuple[str, ...]) -> None:
         for ref in decisions:
@@ -213,12 +211,11 @@ async def _(line: ln.SetFlow, place: Place) -> None:
 
 @unapply.register
 async def _(line: ln.Aggregate, place: Place) -> None:
-    for card in await place.repo.cards(place.workshop.id):
-        if card.kind == CardKind.DATA_PRODUCT and card.text.casefold() == line.name.casefold():
-            for ref in line.events:
-                event = await place.repo.card(place.workshop.id, ref)
-                if event is not None and event.parent_id == card.id:
-                    event.parent_id = None
+    product = await place.repo.product_named(place.workshop.id, line.name)
+    for ref in line.events if product else ():
+        event = await place.repo.card(place.workshop.id, ref)
+        if event is not None and event.parent_id == product.id:
+            event.parent_id = None
 
 
 @unapply.register

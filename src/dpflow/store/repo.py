@@ -152,6 +152,14 @@ class Repository:
             CardRow.workshop_id == workshop_id, CardRow.ref == ref.upper(),
             CardRow.deleted_at.is_(None)))
 
+    async def product_named(self, workshop_id: str, name: str) -> CardRow | None:
+        """A data product by name, case-insensitive in any script (names are reused, SPEC §3);
+        compared here, not in SQL, whose lower() knows ASCII only."""
+        products = await self.s.scalars(select(CardRow).where(
+            CardRow.workshop_id == workshop_id, CardRow.kind == CardKind.DATA_PRODUCT.value,
+            CardRow.deleted_at.is_(None)))
+        return next((p for p in products if p.text.casefold() == name.casefold()), None)
+
     async def card_by_id(self, card_id: int) -> CardRow | None:
         return await self.s.get(CardRow, card_id)
 
@@ -194,10 +202,11 @@ class Repository:
         return list(await self.s.scalars(select(CardRow).where(
             CardRow.parent_id == card_id, CardRow.deleted_at.is_(None))))
 
-    async def renumber_events(self, workshop_id: str, ordered_ids: list[int]) -> None:
-        for position, card_id in enumerate(ordered_ids, start=1):
-            await self.s.execute(update(CardRow).where(CardRow.id == card_id)
-                                 .values(position=position))
+    async def renumber_events(self, ordered_ids: list[int]) -> None:
+        """Timeline positions 1…n in this order, in one bulk UPDATE by primary key."""
+        await self.s.execute(update(CardRow), [{"id": card_id, "position": position}
+                                               for position, card_id in
+                                               enumerate(ordered_ids, start=1)])
 
     # --- where cards came from ------------------------------------------------------
 
