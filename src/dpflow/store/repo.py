@@ -185,10 +185,6 @@ class Repository:
             q = q.where(LinkRow.target_id == target_id)
         await self.s.execute(q)
 
-    async def links(self, workshop_id: str) -> list[LinkRow]:
-        return list(await self.s.scalars(select(LinkRow).where(
-            LinkRow.workshop_id == workshop_id).order_by(LinkRow.id)))
-
     async def canvas_items(self, workshop_id: str) -> list[CanvasItemRow]:
         return list(await self.s.scalars(
             select(CanvasItemRow).join(CardRow, CardRow.id == CanvasItemRow.card_id)
@@ -239,9 +235,14 @@ class Repository:
     # --- the board -------------------------------------------------------------------
 
     async def board(self, workshop: WorkshopRow) -> Board:
-        cards = await self.cards(workshop.id)
+        # plain rows, not ORM objects: the board is read on every contribution
+        cards = (await self.s.execute(select(*_BOARD_COLUMNS).where(
+            CardRow.workshop_id == workshop.id, CardRow.deleted_at.is_(None))
+            .order_by(CardRow.position, CardRow.id))).all()
         by_id = {c.id: c for c in cards}
-        links = await self.links(workshop.id)
+        links = (await self.s.execute(select(LinkRow.relation, LinkRow.source_id,
+                                             LinkRow.target_id).where(
+            LinkRow.workshop_id == workshop.id).order_by(LinkRow.id))).all()
         items = await self.canvas_items(workshop.id)
         board = Board(workshop=Workshop(
             id=workshop.id, name=workshop.name, team_id=workshop.team_id,
@@ -360,11 +361,14 @@ class Repository:
         return {ref: row for ref, row in rows}
 
 
+_BOARD_COLUMNS = [getattr(CardRow, name) for name in (
+    "id", "kind", "ref", "text", "author", "position", "parent_id", "command", "actor",
+    "system", "trigger", "mode", "alignment", "owner", "purpose", "classification")]
 _LIST_FIELDS = {"term": "terms", "assumption": "assumptions", "metric": "metrics",
                 "question": "questions"}
 
 
-def _place(board: Board, c: CardRow, by_id: dict[int, CardRow]) -> None:
+def _place(board: Board, c, by_id: dict) -> None:
     parent = by_id[c.parent_id].ref if c.parent_id in by_id else None
     match CardKind(c.kind):
         case CardKind.EVENT:
