@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import create_async_engine
 
 from dpflow.config import Settings
 from dpflow.server import Running, running
@@ -104,3 +108,18 @@ def postgres_url() -> str:
         pytest.skip("PostgreSQL tests need DPFLOW_TEST_POSTGRES_URL "
                     "(e.g. postgresql+asyncpg://postgres@127.0.0.1:5432/test)")
     return url
+
+
+@pytest.fixture
+async def fresh_database(postgres_url):
+    """A database of its own, dropped afterwards: runs never see each other's rows."""
+    name = f"dpflow_{uuid.uuid4().hex[:10]}"
+    admin = create_async_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    async with admin.connect() as conn:
+        await conn.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
+    finally:
+        async with admin.connect() as conn:
+            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        await admin.dispose()

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dpflow.domain.grammar import MAX_LINES
 from tests.conftest import ALICE, BOB, CHANNEL
 
 EVENTS = 300
@@ -14,9 +15,9 @@ def lines(template: str, refs: range) -> list[str]:
 
 async def reply(w, stage: str, text_lines: list[str], user: str = ALICE) -> None:
     thread = w.stage_thread(stage)
-    for start in range(0, len(text_lines), 100):
-        response = await w.driver.reply(CHANNEL, thread, "\n".join(text_lines[start:start + 100]),
-                                        user=user)
+    for start in range(0, len(text_lines), MAX_LINES):
+        chunk = "\n".join(text_lines[start:start + MAX_LINES])
+        response = await w.driver.reply(CHANNEL, thread, chunk, user=user)
         assert response.status == 200, response.text
     await w.settle(seconds=30)
 

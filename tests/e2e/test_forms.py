@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from dpflow.domain.grammar import MAX_LINES
 from dpflow.services.exports import export_channel
 from dpflow.slack.emulator import payloads
 from dpflow.slack.ids import Action, Block, Callback
@@ -12,7 +13,9 @@ from tests.conftest import ALICE, BOB, CHANNEL
 
 async def at_stage(w, stage: str, events: int = 2) -> str:
     await w.command("start Order fulfilment")
-    await w.command("add " + "\n".join(f"Event number {i}" for i in range(1, events + 1)))
+    for start in range(1, events + 1, MAX_LINES):
+        numbers = range(start, min(start + MAX_LINES, events + 1))
+        await w.command("add " + "\n".join(f"Event number {i}" for i in numbers))
     while w.state.find_message_with_metadata("dpflow_stage_opened", CHANNEL,
                                              stage=stage) is None:
         await w.command("next")

@@ -6,32 +6,11 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import uuid
-
-import pytest
-from sqlalchemy import text
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from dpflow.server import running
 from dpflow.slack.emulator import SlackEmulator
 from dpflow.slack.emulator.driver import SlackDriver
 from tests.conftest import ALICE, BOB, CHANNEL, FACILITATOR, SECRET, Clock, seed, settings_for
-
-
-@pytest.fixture
-async def fresh_database(postgres_url):
-    """A database of its own, dropped afterwards: runs never see each other's rows."""
-    name = f"dpflow_{uuid.uuid4().hex[:10]}"
-    admin = create_async_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    finally:
-        async with admin.connect() as conn:
-            await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.dispose()
 
 
 async def test_two_instances_send_each_reminder_once(fresh_database):

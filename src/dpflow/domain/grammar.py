@@ -34,6 +34,9 @@ from dpflow.domain.model import CanvasField, CardKind, Mode, Stage
 
 MAX_TEXT = 300
 MAX_NAME = 100
+# one message is one short write: a pasted list fits, a pasted file does not
+MAX_LINES = 50
+MAX_LINE = 1000
 
 FORMS: dict[Stage, str] = {
     Stage.EVENTS: "<business event, in the past tense>",
@@ -81,9 +84,18 @@ def unescape(text: str) -> str:
 
 
 def split_lines(text: str) -> list[str]:
-    """One contribution per non-blank line, stripped, without a leading bullet or number."""
-    lines = (_BULLET.sub("", line.strip()).strip() for line in text.splitlines())
-    return [line for line in lines if line]
+    """One contribution per non-blank line, stripped, without a leading bullet or number;
+    refused whole when there are more lines, or longer ones, than one message may carry."""
+    lines = [line for line in (_BULLET.sub("", raw.strip()).strip()
+                               for raw in text.splitlines()) if line]
+    if len(lines) > MAX_LINES:
+        raise GrammarError(f"That message holds {len(lines):,} lines; dpflow reads up to "
+                           f"{MAX_LINES} contributions per message. Nothing was stored: send "
+                           "them in several messages.")
+    if (longest := max((len(line) for line in lines), default=0)) > MAX_LINE:
+        raise GrammarError(f"A line of that message is {longest:,} characters long; keep each "
+                           f"contribution under {MAX_LINE}. Nothing was stored.")
+    return lines
 
 
 def hint(stage: Stage) -> str:

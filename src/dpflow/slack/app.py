@@ -19,6 +19,7 @@ from dpflow.domain.errors import UserError
 from dpflow.slack import errors, listeners
 from dpflow.slack.client import SlackClients, web_client
 from dpflow.slack.deps import Deps
+from dpflow.slack.storable import clean_body
 from dpflow.store.db import session_factory
 from dpflow.store.uow import UnitOfWorkFactory
 
@@ -43,6 +44,7 @@ def build_app(settings: Settings, engine: AsyncEngine) -> tuple[AsyncApp, Deps]:
         process_before_response=True,
     )
     app.error(_on_error)
+    app.middleware(clean_body)
     listeners.register(app, deps)
     return app, deps
 

@@ -131,15 +131,13 @@ class Repository:
     # --- cards -----------------------------------------------------------------------
 
     async def next_ref(self, workshop_id: str, kind: CardKind) -> str:
-        """E7, DP3…: numbers are taken under a row lock and never handed out twice."""
-        last = await self.s.scalar(
-            update(CounterRow).where(CounterRow.workshop_id == workshop_id,
-                                     CounterRow.kind == kind.value)
-            .values(last=CounterRow.last + 1).returning(CounterRow.last))
-        if last is None:
-            self.s.add(CounterRow(workshop_id=workshop_id, kind=kind.value, last=1))
-            await self.s.flush()
-            last = 1
+        """E7, DP3…: one atomic upsert, so simultaneous first cards of a kind never collide
+        and numbers are never handed out twice."""
+        insert = pg_insert if self.s.bind.dialect.name == "postgresql" else sqlite_insert
+        upsert = insert(CounterRow).values(workshop_id=workshop_id, kind=kind.value, last=1)
+        last = await self.s.scalar(upsert.on_conflict_do_update(
+            index_elements=[CounterRow.workshop_id, CounterRow.kind],
+            set_={"last": CounterRow.last + 1}).returning(CounterRow.last))
         return f"{kind.prefix}{last}"
 
     async def cards(self, workshop_id: str) -> list[CardRow]:
