@@ -33,7 +33,7 @@ REFUSED = [  # stage, line, what the answer says
     ("aggregates", "Planning: E2", "Planning (DP2) is a consumer-aligned data product"),
     ("decisions", "Accept the order", "A colon is missing"),
     ("decisions", "E99: Accept the order", "There is no E99"),
-    ("decisions", "DP1: Accept the order", "`DP1` is a data product, but decisions link to"),
+    ("decisions", "D1: Accept the order", "`D1` is a decision, but decisions link to"),
     ("decisions", "E1: accept the order", "D1 is already this decision"),
     ("opportunities", "D1 maybe: rank them", "Say `automate` or `suggest`"),
     ("opportunities", "D99 automate: rank them", "There is no D99"),
@@ -55,6 +55,18 @@ REFUSED = [  # stage, line, what the answer says
     ("canvases", "DP99 owner: Checkout team", "There is no DP99"),
     ("canvases", "D1 owner: Checkout team", "`D1` is a decision, but canvas fields belong"),
     ("review", "Orders: E1", "Nothing is added during the review"),
+]
+
+OTHER_STAGE = [  # stage, line, what the answer says, the stage whose form it shows
+    ("events", "E99: Parcel shelved", "Did you mean a flow line", Stage.FLOW),
+    ("events", "Orders: E1, E2", "written for the *aggregates* stage", Stage.AGGREGATES),
+    ("decisions", "DP1: Accept the order", "written for the *ports* stage", Stage.PORTS),
+    ("decisions", "E1: Pack | actor: Packer", "written for the *flow* stage", Stage.FLOW),
+    ("ports", "DP1: Ward capacity for D1 reads P1", "added in the *consumers* stage",
+     Stage.CONSUMERS),
+    ("ports", "DP1 owner: Checkout team", "The *canvases* stage comes later", Stage.CANVASES),
+    ("canvases", "DP1: Stock for D1", "<https://slack.com/archives/", Stage.PORTS),
+    ("canvases", "DP1 classification: banana", "core, supporting or generic", None),
 ]
 
 
@@ -100,10 +112,25 @@ async def test_refused_lines_are_answered_and_store_nothing(board, stage):
     assert await export(w) == before
 
 
+@pytest.mark.parametrize(("stage", "line", "says", "form"), OTHER_STAGE)
+async def test_a_line_of_another_stage_gets_that_stages_form(board, stage, line, says, form):
+    w = board
+    if stage != "events":
+        await w.command(f"stage {stage}")
+    before = await export(w)
+    answer = (await w.command(f"add {line}", user=BOB)).json["text"]
+    assert says in answer
+    if form is not None:
+        assert f"Try: `{FORMS[form]}" in answer
+    else:
+        assert "Try: `DP1 classification: core, revenue, custom built`" in answer
+    assert await export(w) == before
+
+
 async def test_a_message_with_one_bad_line_stores_none_of_its_lines(board):
     w = board
     before = await export(w)
-    await w.driver.reply(CHANNEL, w.stage_thread("events"), "Parcel weighed\nE1: oops\n"
+    await w.driver.reply(CHANNEL, w.stage_thread("events"), "Parcel weighed\nParcel labelled\n"
                          + "y" * 400, user=BOB)
     assert "Line 3: The event is 400 characters long" in w.state.ephemerals(BOB)[-1].text
     assert await export(w) == before

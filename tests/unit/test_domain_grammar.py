@@ -1,9 +1,20 @@
+import re
+
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from dpflow.domain.errors import GrammarError
-from dpflow.domain.grammar import FORMS, format_line, parse_line, split_lines, unescape
+from dpflow.domain.errors import GrammarError, OtherStage
+from dpflow.domain.grammar import (
+    CLASSIFICATION,
+    EXAMPLES,
+    FORMS,
+    format_line,
+    parse_line,
+    split_lines,
+    stage_of,
+    unescape,
+)
 from dpflow.domain.lines import (
     AddConsumer,
     AddDecision,
@@ -80,7 +91,7 @@ def test_decisions():
     assert parse_line(Stage.DECISIONS, "New: Open a shop") == AddDecision("Open a shop")
     err = error(Stage.DECISIONS, "X9: Decide")
     assert err.message == "`X9` is not a reference: decisions link to an event like `E3`."
-    assert "E3: Decide" in err.hint
+    assert "E1: Decide" in err.hint
     assert "missing" in error(Stage.DECISIONS, "E3:   ").message
 
 
@@ -175,6 +186,12 @@ def refs1(prefix):
     return refs(prefix).filter(bool)
 
 
+classifications = st.tuples(
+    st.sampled_from(CLASSIFICATION["domain"]), st.sampled_from(("", " domain", " Domain")),
+    st.lists(st.sampled_from(CLASSIFICATION["business model"]), max_size=1),
+    st.lists(st.sampled_from(CLASSIFICATION["evolution"]), max_size=1),
+).map(lambda t: ", ".join([t[0] + t[1], *t[2], *t[3]]))
+
 lines = st.one_of(
     st.builds(AddEvent, text),
     st.builds(SetFlow, refs1("E").map(lambda r: r[0]), opt, opt, opt, opt),
@@ -185,8 +202,11 @@ lines = st.one_of(
     st.builds(AddOpportunity, st.just(Mode.IDEA), text),
     st.builds(AddPort, refs1("DP").map(lambda r: r[0]), name, refs("D")),
     st.builds(AddConsumer, name, name, refs("D"), refs("P")),
-    st.builds(SetCanvasField, refs1("DP").map(lambda r: r[0]), st.sampled_from(CanvasField),
+    st.builds(SetCanvasField, refs1("DP").map(lambda r: r[0]),
+              st.sampled_from([f for f in CanvasField if f is not CanvasField.CLASSIFICATION]),
               text),
+    st.builds(SetCanvasField, refs1("DP").map(lambda r: r[0]),
+              st.just(CanvasField.CLASSIFICATION), classifications),
 )
 STAGE_OF = {AddEvent: Stage.EVENTS, SetFlow: Stage.FLOW, Aggregate: Stage.AGGREGATES,
             AddDecision: Stage.DECISIONS, AddOpportunity: Stage.OPPORTUNITIES,
@@ -202,3 +222,93 @@ def test_round_trip(line):
     if isinstance(line, SetFlow):
         assume(any((line.command, line.actor, line.system, line.trigger)))
     assert parse_line(STAGE_OF[type(line)], slack_escape(format_line(line))) == line
+
+
+# --- lines of another stage ----------------------------------------------------------------
+
+OTHER_STAGE = [
+    (Stage.PORTS, "DP1: Ward capacity for D2 reads P2", Stage.CONSUMERS),
+    (Stage.EVENTS, "E99: Book shelved", Stage.FLOW),
+    (Stage.EVENTS, "Loans: E1, E2", Stage.AGGREGATES),
+    (Stage.EVENTS, "DP1 owner: Lending team", Stage.CANVASES),
+    (Stage.EVENTS, "D2 automate: renew when nobody waits", Stage.OPPORTUNITIES),
+    (Stage.PORTS, "DP1 owner: Lending team", Stage.CANVASES),
+    (Stage.CONSUMERS, "DP1: Loans by member for D2", Stage.PORTS),
+    (Stage.CANVASES, "new Renewals: Renewal advice for D2 reads P1", Stage.CONSUMERS),
+    (Stage.DECISIONS, "E3: Lend book | actor: Librarian", Stage.FLOW),
+    (Stage.FLOW, "E3: Decide whether a renewal is allowed", Stage.DECISIONS),
+    (Stage.AGGREGATES, "E3: Decide whether a renewal is allowed", Stage.DECISIONS),
+    (Stage.OPPORTUNITIES, "new: Decide which books to buy", Stage.DECISIONS),
+    (Stage.DECISIONS, "D2 suggest: show the waiting list", Stage.OPPORTUNITIES),
+]
+
+
+@pytest.mark.parametrize(("stage", "text", "other"), OTHER_STAGE)
+def test_a_line_of_another_stage_is_refused_with_its_form(stage, text, other):
+    err = error(stage, text)
+    assert isinstance(err, OtherStage)
+    assert err.stage is other
+    assert err.hint.startswith(FORMS[other])
+    assert f"*{other}*" in err.message or f"`{text.split(':')[0]}:`" in err.message
+
+
+def test_events_ask_whether_a_flow_line_was_meant():
+    err = error(Stage.EVENTS, "E99: Book shelved")
+    assert "Did you mean a flow line" in err.message
+    assert "E99: <command>" in err.message
+
+
+def test_an_event_may_hold_a_colon_without_references():
+    assert parse_line(Stage.EVENTS, "New member: registered") == AddEvent(
+        "New member: registered")
+
+
+def _ambiguous(line) -> bool:
+    """`E3: <text>` is a flow line with only a command or a decision: both stages read it."""
+    return (isinstance(line, SetFlow) and not (line.actor or line.system or line.trigger)) \
+        or (isinstance(line, AddDecision) and line.event is not None)
+
+
+@given(lines, st.sampled_from(STAGES))
+def test_a_line_with_references_is_refused_in_any_other_stage(line, stage):
+    """Written for one stage with references in it, a line typed in another stage's thread is
+    refused, with the form of the stage it was written for when its shape says so."""
+    written = format_line(line)
+    assume(stage is not STAGE_OF[type(line)] and stage is not Stage.REVIEW)
+    assume(re.search(r"\b(DP|E|D|O|P)\d+\b", written) and not _ambiguous(line))
+    assume(not re.match(r"^(new|idea|e\d+|dp\d+|d\d+|p\d+|o\d+)\b", getattr(
+        line, "name", "x"), re.I))
+    with pytest.raises(GrammarError) as info:
+        parse_line(stage, slack_escape(written))
+    err = info.value
+    assert err.hint.startswith(FORMS[err.stage])
+    if isinstance(err, OtherStage):
+        assert err.stage in (STAGE_OF[type(line)], Stage.FLOW, Stage.DECISIONS)
+
+
+@given(lines)
+def test_a_shape_belongs_to_the_stage_that_wrote_it(line):
+    """Lines with references in them are recognised as their own stage's, or as none."""
+    found = stage_of(format_line(line))
+    assert found in (None, STAGE_OF[type(line)]) or isinstance(line, (AddEvent, AddDecision))
+
+
+@pytest.mark.parametrize("value", ["core", "Supporting domain", "generic, cost reduction",
+                                   "core domain, revenue, custom built",
+                                   "core, compliance, commodity", "supporting, genesis"])
+def test_classification_takes_the_bounded_context_canvas_values(value):
+    line = parse_line(Stage.CANVASES, f"DP1 classification: {value}")
+    assert line == SetCanvasField("DP1", CanvasField.CLASSIFICATION, value)
+
+
+@pytest.mark.parametrize("value", ["banana", "revenue", "core, banana", "core, core",
+                                   "core, revenue, engagement"])
+def test_classification_refuses_other_values_and_says_which(value):
+    err = error(Stage.CANVASES, f"DP1 classification: {value}")
+    assert "core, supporting or generic" in err.message
+    assert "custom built" in err.message
+
+
+def test_neutral_examples_are_of_no_one_domain():
+    shop = ("order", "basket", "delivery", "shop", "customer")
+    assert not [e for e in EXAMPLES.values() if any(w in e.lower() for w in shop)]

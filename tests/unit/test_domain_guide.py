@@ -4,7 +4,6 @@ from dpflow.domain.model import (
     STAGES,
     Alignment,
     Board,
-    CardKind,
     DataProduct,
     Decision,
     Event,
@@ -14,7 +13,6 @@ from dpflow.domain.model import (
     Stage,
     Workshop,
 )
-from dpflow.domain.summary import summarize
 
 
 def empty() -> Board:
@@ -62,12 +60,3 @@ def test_open_items():
     assert open_items(b, Stage.CANVASES) == ["Data products without a purpose: DP1"]
     b.findings = [Finding(FindingKind.NO_OWNER, "DP1", "x")]
     assert open_items(b, Stage.REVIEW) == ["Proposed fixes still open: DP1 (no-owner)"]
-
-
-def test_summarize():
-    s = summarize(board(), Stage.DECISIONS,
-                  [("U2", "D1"), ("U1", "D2"), ("U2", "D3"), ("U3", "nonsense")])
-    assert s.added == {CardKind.DECISION: 3}
-    assert s.total == 3
-    assert list(s.by_person.items()) == [("U2", 2), ("U1", 1), ("U3", 1)]
-    assert s.open_items == ["Events without a decision: E2, E4"]

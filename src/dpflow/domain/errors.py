@@ -1,3 +1,6 @@
+from __future__ import annotations
+
+
 class UserError(Exception):
     """Something a person did that dpflow refuses: says what was wrong and what would work.
 
@@ -15,7 +18,17 @@ class UserError(Exception):
 
 
 class GrammarError(UserError):
-    """A line that does not parse in the current stage."""
+    """A line that does not parse in the current stage; `stage` is the stage whose form the
+    hint shows, so that a service can give an example from the team's own board."""
+
+    def __init__(self, message: str, hint: str | None = None, stage=None):
+        super().__init__(message, hint)
+        self.stage = stage
+
+
+class OtherStage(GrammarError):
+    """A line written in the form of another stage (`stage`): the service says where that
+    stage's thread is."""
 
 
 class NotAllowed(UserError):

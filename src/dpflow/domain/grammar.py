@@ -10,7 +10,12 @@ Decisions taken here:
 - ports and consumers: ` for <refs>` / ` reads <refs>` count only at the end of the line
   and only when followed by references, so a port named "Orders waiting for pickup" stays
   whole; `reads` may come before or after `for`;
-- aggregates split on the last colon, so a name may hold a colon; consumer names may not.
+- aggregates split on the last colon, so a name may hold a colon; consumer names may not;
+- a line in the shape of another stage's form (`DP1 owner: …` in the ports thread, `E99: …`
+  in the events thread, `… reads P2` on a port) is refused with that stage's form, as
+  `OtherStage`, rather than read as something nobody meant;
+- `classification` takes the Bounded Context Canvas's values: core, supporting or generic,
+  then optionally a business model and an evolution stage, comma-separated.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from __future__ import annotations
 import re
 from typing import NoReturn
 
-from dpflow.domain.errors import GrammarError
+from dpflow.domain.errors import GrammarError, OtherStage
 from dpflow.domain.lines import (
     AddConsumer,
     AddDecision,
@@ -50,16 +55,27 @@ FORMS: dict[Stage, str] = {
     Stage.CANVASES: "DP1 <field>: <value>   (field: " + ", ".join(CanvasField) + ")",
 }
 
+# Neutral examples, for when the board has nothing to build one from (domain/guide.py does).
 EXAMPLES: dict[Stage, str] = {
-    Stage.EVENTS: "Order placed",
-    Stage.FLOW: "E3: Place order | actor: Customer | system: Web shop | trigger: Basket ready",
-    Stage.AGGREGATES: "Orders: E1, E2, E5",
-    Stage.DECISIONS: "E3: Decide whether to accept the order",
-    Stage.OPPORTUNITIES: "D2 suggest: show the customer's usual delivery slot",
-    Stage.PORTS: "DP1: Orders waiting for pickup for D2",
-    Stage.CONSUMERS: "new Delivery planning: Expected deliveries per area for D2 reads P1",
-    Stage.CANVASES: "DP1 owner: Order management team",
+    Stage.EVENTS: "Request received",
+    Stage.FLOW: "E1: Receive request | actor: Front desk | system: Case system",
+    Stage.AGGREGATES: "Requests: E1, E2",
+    Stage.DECISIONS: "E1: Decide whether to accept the request",
+    Stage.OPPORTUNITIES: "D1 suggest: show similar past requests and how they ended",
+    Stage.PORTS: "DP1: Open requests by age for D1",
+    Stage.CONSUMERS: "new Request triage: Requests to look at first for D1 reads P1",
+    Stage.CANVASES: "DP1 owner: <the team that will own it>",
 }
+
+# The Bounded Context Canvas's strategic classification: domain, business model, evolution.
+CLASSIFICATION: dict[str, tuple[str, ...]] = {
+    "domain": ("core", "supporting", "generic"),
+    "business model": ("revenue", "engagement", "compliance", "cost reduction"),
+    "evolution": ("genesis", "custom built", "product", "commodity"),
+}
+CLASSIFICATION_FORM = ("core, supporting or generic, then optionally the business model "
+                       "(revenue, engagement, compliance, cost reduction) and the evolution "
+                       "(genesis, custom built, product, commodity)")
 
 FLOW_KEYS = ("command", "actor", "system", "trigger")
 
@@ -98,11 +114,10 @@ def split_lines(text: str) -> list[str]:
     return lines
 
 
-def hint(stage: Stage) -> str:
+def hint(stage: Stage, example: str | None = None) -> str:
     """The form of a stage's lines with an example, for `UserError.hint`."""
-    if stage not in EXAMPLES:
-        return FORMS[stage]
-    return f"{FORMS[stage]}   e.g. {EXAMPLES[stage]}"
+    example = example or EXAMPLES.get(stage)
+    return f"{FORMS[stage]}   e.g. {example}" if example else FORMS[stage]
 
 
 def kind_of(ref: str) -> CardKind | None:
@@ -121,7 +136,13 @@ def parse_line(stage: Stage, text: str) -> Line:
         _fail(stage, "That line is empty.")
     if "\n" in line or "\r" in line:
         _fail(stage, "Put one contribution per line.")
-    return _PARSERS[stage](stage, line)
+    try:
+        parsed = _PARSERS[stage](stage, line)
+    except GrammarError as error:
+        _elsewhere(stage, line, error)
+        raise
+    _misread(stage, line)
+    return parsed
 
 
 def format_line(line: Line) -> str:
@@ -158,7 +179,85 @@ def _tail(word: str, refs: tuple[str, ...]) -> str:
 
 
 def _fail(stage: Stage, message: str) -> NoReturn:
-    raise GrammarError(message, None if stage is Stage.REVIEW else hint(stage))
+    raise GrammarError(message, None if stage is Stage.REVIEW else hint(stage), stage)
+
+
+# Shapes only one stage's form has, first match wins: a line in another stage's shape is
+# refused with that stage's form instead of being read as something nobody meant.
+_FIELDS = "|".join(CanvasField)
+_SHAPES: tuple[tuple[Stage, re.Pattern], ...] = (
+    (Stage.CONSUMERS, re.compile(r"^new\s+[^:\s][^:]*:", _I)),
+    (Stage.CANVASES, re.compile(rf"^DP\d+\s*:?\s+(?:{_FIELDS})\s*:", _I)),
+    (Stage.PORTS, re.compile(r"^DP\d+\s*:", _I)),
+    (Stage.OPPORTUNITIES, re.compile(r"^(?:D\d+\s*:?\s+(?:automate|suggest)\b|idea\s*:)", _I)),
+    (Stage.DECISIONS, re.compile(r"^(?:E\d+\s*:\s*decide\b|new\s*:)", _I)),
+    (Stage.FLOW, re.compile(r"^E\d+\s*:(?:\s*(?:command|actor|system|trigger)\s*:|[^|]*\|\s*"
+                            r"(?:command|actor|system|trigger)\s*:)", _I)),
+    (Stage.AGGREGATES, re.compile(r"^[^:]+:\s*E\d+(?:[\s,]+E\d+)*[\s,]*$", _I)),
+)
+_REF_PREFIX = re.compile(r"^(?P<ref>(?:DP|E|D|O|P)\d+)\s*:", _I)
+_HAS_REF = re.compile(r"\b(?:DP|E|D|O|P)\d+\b", _I)
+_READS_TAIL = re.compile(rf"\s+reads\s+{_REF_LIST}[\s,]*$", _I)
+_SAYS = {
+    Stage.FLOW: "says which command, actor, system or trigger an event has",
+    Stage.AGGREGATES: "groups events into an aggregate",
+    Stage.DECISIONS: "names a decision",
+    Stage.OPPORTUNITIES: "says how data could help with a decision",
+    Stage.PORTS: "places an output port on a data product",
+    Stage.CONSUMERS: "adds a consumer-aligned data product that reads other products' ports",
+    Stage.CANVASES: "fills a field of a data product's canvas",
+}
+
+
+def stage_of(line: str) -> Stage | None:
+    """The stage whose form only `line`'s shape fits, if any."""
+    return next((stage for stage, shape in _SHAPES if shape.match(line.strip())), None)
+
+
+def _other(stage: Stage, other: Stage, message: str | None = None) -> NoReturn:
+    message = message or (f"That line {_SAYS[other]}: it is written for the *{other}* stage "
+                          f"(stage {other.number}), not for *{stage}*.")
+    raise OtherStage(message, hint(other), other)
+
+
+def _elsewhere(stage: Stage, line: str, error: GrammarError) -> None:
+    """After a line failed to parse: refuse it with another stage's form if it has its shape."""
+    other = stage_of(line)
+    if other is not None and other is not stage:
+        _other(stage, other)
+    if stage not in (Stage.FLOW, Stage.DECISIONS):
+        _event_ref(stage, line)
+
+
+def _event_ref(stage: Stage, line: str) -> None:
+    """`E99: …` outside the flow and decisions stages: ask which of the two was meant."""
+    m = _REF_PREFIX.match(line)
+    if m and kind_of(m["ref"]) is CardKind.EVENT:
+        ref = m["ref"].upper()
+        _other(stage, Stage.FLOW, f"`{ref}:` starts like a reference to an event. Did you "
+               f"mean a flow line, `{ref}: <command> | actor: <who>`, or a decision, "
+               f"`{ref}: <decision>`? Those go in the flow and decisions stages (2 and 4).")
+
+
+def _misread(stage: Stage, line: str) -> None:
+    """Lines that parse here but would be read as something else than their author meant."""
+    if stage is Stage.EVENTS:
+        other = stage_of(line) if _HAS_REF.search(line) or line.lower().startswith(
+            ("new:", "idea:")) else None
+        if other is not None:
+            _other(stage, other)
+        _event_ref(stage, line)
+        if m := _REF_PREFIX.match(line):
+            _fail(stage, f"`{m['ref'].upper()}:` starts like a reference: an event is a "
+                         "business fact in the past tense, like the example.")
+    elif stage is Stage.DECISIONS and stage_of(line) is Stage.FLOW:
+        _other(stage, Stage.FLOW)
+    elif stage is Stage.FLOW and stage_of(line) is Stage.DECISIONS:
+        _other(stage, Stage.DECISIONS)
+    elif stage is Stage.PORTS and _READS_TAIL.search(line):
+        _other(stage, Stage.CONSUMERS, "An output port of an existing data product reads "
+               "nothing: a data product that reads other products' ports is consumer-aligned, "
+               "and it is added in the *consumers* stage (stage 7).")
 
 
 def _show(token: str) -> str:
@@ -316,7 +415,28 @@ def _canvas(stage: Stage, line: str) -> SetCanvasField:
     except ValueError:
         _fail(stage, f"`{_show(m['field'])}` is not a canvas field: use one of "
                      + ", ".join(CanvasField) + ".")
-    return SetCanvasField(dp, field, _text(stage, m["value"], field.value))
+    value = _text(stage, m["value"], field.value)
+    if field is CanvasField.CLASSIFICATION:
+        _classification(stage, value)
+    return SetCanvasField(dp, field, value)
+
+
+def _classification(stage: Stage, value: str) -> None:
+    """Each comma-separated part one of CLASSIFICATION's values, the domain first."""
+    parts = [" ".join(p.lower().replace("-", " ").split()) for p in value.split(",")]
+    seen = []
+    for part in parts:
+        part = part.removesuffix(" domain")
+        dimension = next((d for d, values in CLASSIFICATION.items() if part in values), None)
+        if dimension is None or dimension in seen:
+            break
+        seen.append(dimension)
+    else:
+        if seen and seen[0] == "domain":
+            return
+    raise GrammarError(f"“{_show(value)}” is not a classification of the Bounded Context "
+                       f"Canvas: say {CLASSIFICATION_FORM}.",
+                       "DP1 classification: core, revenue, custom built", stage)
 
 
 _PARSERS = {

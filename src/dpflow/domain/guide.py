@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dpflow.domain import grammar
 from dpflow.domain.grammar import EXAMPLES, FLOW_KEYS, FORMS
 from dpflow.domain.model import Board, CardKind, FindingStatus, Stage
 
@@ -39,6 +40,11 @@ def form(stage: Stage) -> str:
 def example(board: Board, stage: Stage) -> str:
     """An example line drawn from this board's cards, else a generic one ("" in review)."""
     return _EXAMPLE_FROM.get(stage, lambda _b: None)(board) or EXAMPLES.get(stage, "")
+
+
+def hint(board: Board, stage: Stage) -> str:
+    """The form of the stage's lines, with an example from this board."""
+    return grammar.hint(stage, example(board, stage))
 
 
 def _flow_example(board: Board) -> str | None:

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from dpflow.domain.errors import NotAllowed, UserError
-from dpflow.domain.grammar import hint, kind_of
+from dpflow.domain.grammar import kind_of
+from dpflow.domain.guide import hint
 from dpflow.domain.lines import (
     AddConsumer,
     AddDecision,
@@ -33,7 +34,7 @@ def check(board: Board, line: Line) -> None:
     try:
         _CHECKS[type(line)](board, line)
     except UserError as err:
-        raise UserError(err.message, hint(stage)) from None
+        raise UserError(err.message, hint(board, stage)) from None
 
 
 def can_change(card_author: str, user: str, facilitators: list[str]) -> bool:

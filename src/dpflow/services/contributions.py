@@ -3,10 +3,11 @@ deletes of captured replies."""
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
-from dpflow.domain import rules
-from dpflow.domain.errors import UserError
+from dpflow.domain import guide, rules
+from dpflow.domain.errors import GrammarError, OtherStage, UserError
 from dpflow.domain.grammar import FORMS, parse_line, split_lines
 from dpflow.domain.model import Stage
 from dpflow.services import jobs
@@ -112,7 +113,7 @@ def _require_open(workshop: WorkshopRow, run: StageRunRow) -> None:
 async def _contribute(repo: Repository, place: Place, channel_id: str,
                       message: Message) -> list[Applied]:
     texts = _texts(place.run, message.text)
-    lines = _parse_all(Stage(place.run.stage), texts)
+    lines = await _parse_all(repo, place.workshop, Stage(place.run.stage), texts)
     applied = []
     for i, (text, line) in enumerate(zip(texts, lines, strict=True), 1):
         await _check(repo, place.workshop, line, i, len(texts))
@@ -128,7 +129,7 @@ async def _replace(repo: Repository, place: Place, channel_id: str, message: Mes
                    sources: list[SourceRow]) -> list[Applied]:
     """Line i of the edited reply replaces what line i did before; extra lines are new."""
     texts = _texts(place.run, message.text)
-    lines = _parse_all(Stage(place.run.stage), texts)
+    lines = await _parse_all(repo, place.workshop, Stage(place.run.stage), texts)
     applied, by_line = [], {s.line_no: s for s in sources}
     for i, (text, line) in enumerate(zip(texts, lines, strict=True), 1):
         source = by_line.pop(i, None)
@@ -162,9 +163,31 @@ def _texts(run: StageRunRow, text: str) -> list[str]:
     return texts
 
 
-def _parse_all(stage: Stage, texts: list[str]) -> list:
-    return [_numbered(parse_line, i, len(texts), stage, text)
-            for i, text in enumerate(texts, 1)]
+async def _parse_all(repo: Repository, workshop: WorkshopRow, stage: Stage,
+                     texts: list[str]) -> list:
+    try:
+        return [_numbered(parse_line, i, len(texts), stage, text)
+                for i, text in enumerate(texts, 1)]
+    except GrammarError as error:
+        raise await explained(repo, workshop, error) from None
+
+
+async def explained(repo: Repository, workshop: WorkshopRow,
+                    error: GrammarError) -> GrammarError:
+    """A refused line's hint with an example from this board and, for a line written for
+    another stage, where that stage's thread is."""
+    if error.stage is not None and error.hint and error.hint.startswith(FORMS[error.stage]):
+        error.hint = guide.hint(await repo.board(workshop), error.stage)
+    if isinstance(error, OtherStage):
+        run = await repo.last_run_of(workshop.id, error.stage.value)
+        if run is None or run.message_ts is None:
+            error.message += (f" The *{error.stage}* stage comes later: add the line in its "
+                              "thread once it opens.")
+        else:
+            link = f"https://slack.com/archives/{run.channel_id}/p{run.message_ts.replace('.', '')}"
+            error.message += (f" <{link}|The {error.stage} thread> is closed; a facilitator "
+                              f"can reopen it with `/dpflow stage {error.stage}`.")
+    return error
 
 
 async def _check(repo: Repository, workshop: WorkshopRow, line, i: int, n: int) -> None:
@@ -179,8 +202,10 @@ def _numbered(step, i: int, n: int, *args):
     except UserError as e:
         if n == 1:
             raise
-        raise type(e)(f"Line {i}: {e.message}\nNothing from this message was stored; "
-                      "edit it and I will read it again.", e.hint) from None
+        numbered = copy.copy(e)
+        numbered.message = (f"Line {i}: {e.message}\nNothing from this message was stored; "
+                            "edit it and I will read it again.")
+        raise numbered from None
 
 
 def _record(repo: Repository, place: Place, channel_id: str, ts: str | None, line_no: int,

@@ -41,7 +41,9 @@ async def summary(uows: UnitOfWorkFactory, run_id: int) -> tuple[StageView, Stag
         workshop = await uow.repo.workshop(run.workshop_id)
         board = await uow.repo.board(workshop)
         contributed = await uow.repo.contributions(run)
-        return StageView(workshop, run, board), summarize(board, Stage(run.stage), contributed)
+        fixes = await uow.repo.fixes_applied(run)
+        return StageView(workshop, run, board), summarize(board, Stage(run.stage), contributed,
+                                                          fixes)
 
 
 async def absentees(uows: UnitOfWorkFactory, run_id: int) -> list[str]:

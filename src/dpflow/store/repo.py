@@ -214,13 +214,19 @@ class Repository:
             SourceRow.channel_id == channel_id, SourceRow.message_ts == message_ts))
 
     async def contributions(self, run: StageRunRow) -> list[tuple[str, str]]:
-        """(author, card ref) of every line contributed during this stage run."""
+        """(author, line as typed) of every line contributed during this stage run."""
         rows = await self.s.execute(
-            select(SourceRow.author, CardRow.ref).join(CardRow, CardRow.id == SourceRow.card_id)
+            select(SourceRow.author, SourceRow.line).join(CardRow, CardRow.id == SourceRow.card_id)
             .where(SourceRow.workshop_id == run.workshop_id, SourceRow.stage == run.stage,
                    SourceRow.created_at >= run.opened_at, CardRow.deleted_at.is_(None))
             .order_by(SourceRow.id))
-        return [(author, ref) for author, ref in rows]
+        return [(author, line) for author, line in rows]
+
+    async def fixes_applied(self, run: StageRunRow) -> list[str]:
+        """Who applied each review fix during this stage run."""
+        return list(await self.s.scalars(select(FindingRow.decided_by).where(
+            FindingRow.workshop_id == run.workshop_id, FindingRow.status == "applied",
+            FindingRow.updated_at >= run.opened_at)))
 
     async def contribution_count(self, workshop_id: str, user_id: str) -> int:
         return await self.s.scalar(select(func.count()).select_from(SourceRow).where(

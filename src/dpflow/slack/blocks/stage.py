@@ -64,9 +64,8 @@ def summary_blocks(summary: StageSummary, permalink: str | None,
                    names: dict[str, str]) -> list[dict]:
     """What a stage gathered, from whom (by name: a summary notifies nobody), what is open."""
     stage = summary.stage
-    added = guide.tally(summary.added) or "nothing"
     who = "; ".join(f"{esc(names.get(u, u))} {n}" for u, n in summary.by_person.items())
-    blocks = [section(f"*{title(stage)} — summary*\nAdded or changed: {added}."
+    blocks = [section(f"*{title(stage)} — summary*\nAdded or changed: {summary.said}."
                       + (f"\nBy: {who}." if who else "")
                       + (f"\n<{permalink}|Open the stage thread>" if permalink else ""))]
     if summary.open_items:
