@@ -21,7 +21,7 @@ from dpflow.services.exports import board_of_channel, render
 from dpflow.slack.emulator import SlackEmulator
 from dpflow.slack.emulator.driver import SlackDriver
 from dpflow.slack.emulator.state import EmulatorState
-from dpflow.slack.ids import Action
+from dpflow.slack.ids import Action, EventType
 
 CHANNEL = "C0SHOPFLOW"
 MAYA, RAVI, LENA, KENJI = "UMAYA", "URAVI", "ULENA", "UKENJI"
@@ -169,7 +169,7 @@ class Workshop:
         self.transcript.collect()
 
     def thread(self, stage: str) -> str:
-        message = self.state.find_message_with_metadata("dpflow_stage_opened", CHANNEL,
+        message = self.state.find_message_with_metadata(EventType.STAGE_OPENED, CHANNEL,
                                                         stage=stage)
         return message["ts"]
 

@@ -17,6 +17,7 @@ import aiohttp
 from dpflow.slack.emulator import SlackEmulator
 from dpflow.slack.emulator.driver import SlackDriver
 from dpflow.slack.ids import Action
+from dpflow.slack.metadata import WorkshopValue
 from dpflow.store.models import utcnow
 from tests.conftest import ALICE, BOB, CHANNEL, FACILITATOR, SECRET
 
@@ -39,7 +40,7 @@ async def flow_stage_with_two_participants(w) -> str:
     thread = w.stage_thread("flow")
     workshop = w.state.message(CHANNEL, thread)["metadata"]["event_payload"]["workshop"]
     joined = await w.driver.click(BOB, Action.JOIN, channel=CHANNEL, message_ts=thread,
-                                  value=workshop)
+                                  value=WorkshopValue(workshop=workshop).dump())
     assert joined.status == 200
     await w.settle()
     return thread
@@ -187,7 +188,7 @@ async def test_muted_people_get_no_dm(workspace):
     thread = await flow_stage_with_two_participants(w)
     workshop = w.state.message(CHANNEL, thread)["metadata"]["event_payload"]["workshop"]
     await w.driver.home_opened(BOB)
-    mute = await w.driver.click(BOB, Action.MUTE, value=workshop,
+    mute = await w.driver.click(BOB, Action.MUTE, value=WorkshopValue(workshop=workshop).dump(),
                                 view_id=w.state.home_views[BOB])
     assert mute.status == 200
     await w.command("due in 2d")

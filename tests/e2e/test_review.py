@@ -11,6 +11,7 @@ from dpflow.domain.model import FindingKind, Stage
 from dpflow.services.exports import export_channel
 from dpflow.slack.blocks.review import KINDS
 from dpflow.slack.ids import Action, Block
+from dpflow.slack.metadata import AnswerValue, FindingValue, StageValue
 from tests.conftest import ALICE, CHANNEL, FACILITATOR
 from tests.e2e.shop import HEADINGS, buttons, finding_button, run_to_review
 
@@ -27,7 +28,7 @@ async def click(w, action: str, kind: FindingKind, subject: str, user: str = FAC
                 value: str | None = None):
     ts, finding = finding_button(w, kind, subject)
     response = await w.driver.click(user, action, channel=CHANNEL, message_ts=ts,
-                                    value=value or str(finding))
+                                    value=value or FindingValue(finding=finding).dump())
     assert response.status == 200, response.text
     await w.settle()
     return ts, finding
@@ -42,7 +43,7 @@ async def submit(w, values: dict):
 
 
 def text_value(text: str) -> dict:
-    return {Block.LINE: {"value": {"type": "plain_text_input", "value": text}}}
+    return {Block.LINE: {Block.LINE: {"type": "plain_text_input", "value": text}}}
 
 
 def thread_text(w) -> str:
@@ -115,11 +116,11 @@ async def test_owner_port_and_supports_are_fixed_in_forms(reviewed):
     await submit(w, text_value("Customer care"))
     await click(w, Action.APPLY_FINDING, FindingKind.UNSUPPORTED_DECISION, "D4")
     await submit(w, {**text_value("Returns by reason"),
-                     Block.PRODUCT: {"value": {"type": "static_select",
-                                               "selected_option": {"value": "DP3"}}}})
+                     Block.PRODUCT: {Block.PRODUCT: {"type": "static_select",
+                                                     "selected_option": {"value": "DP3"}}}})
     await click(w, Action.APPLY_FINDING, FindingKind.UNUSED_PORT, "P2")
-    await submit(w, {Block.LINE: {"value": {"type": "multi_static_select",
-                                            "selected_options": [{"value": "D1"}]}}})
+    await submit(w, {Block.SUPPORTS: {Block.SUPPORTS: {
+        "type": "multi_static_select", "selected_options": [{"value": "D1"}]}}})
     doc = await export(w)
     products = {p["ref"]: p for p in doc["data_products"]}
     assert products["DP3"]["owner"] == "Customer care"
@@ -137,8 +138,8 @@ async def test_boundary_questions_turn_into_advice_and_a_split(reviewed):
     await click(w, Action.APPLY_FINDING, FindingKind.CONSUMER_BOUNDARY, "DP4")
     assert "Answer the three questions first" in w.state.ephemerals(FACILITATOR)[-1].text
     _, finding = finding_button(w, FindingKind.CONSUMER_BOUNDARY, "DP4")
-    await click(w, Action.ANSWER_BOUNDARY, FindingKind.CONSUMER_BOUNDARY, "DP4", user=ALICE,
-                value=f"{finding}:different_ownership:yes")
+    answer = AnswerValue(finding=finding, question="different_ownership", yes=True).dump()
+    await click(w, Action.ANSWER_BOUNDARY, FindingKind.CONSUMER_BOUNDARY, "DP4", value=answer)
     assert "Split them into separate data products" in thread_text(w)
     assert "Could they have different owners in the long run? *yes*" in thread_text(w)
     await click(w, Action.APPLY_FINDING, FindingKind.CONSUMER_BOUNDARY, "DP4")
@@ -183,6 +184,7 @@ async def test_a_clean_board_says_so_and_suggests_moving_on(workspace):
     assert buttons(messages[-1]) == [Action.NEXT_STAGE]
     assert (await export(w))["findings"] == []
     await w.driver.click(FACILITATOR, Action.NEXT_STAGE, channel=CHANNEL,
-                         message_ts=messages[-1]["ts"], value=Stage.REVIEW)
+                         message_ts=messages[-1]["ts"],
+                         value=StageValue(stage=Stage.REVIEW).dump())
     await w.settle()
     assert (await export(w))["workshop"]["stage"] == "canvases"

@@ -8,6 +8,7 @@ import json
 from dpflow.domain.model import FindingKind
 from dpflow.services.exports import export_channel
 from dpflow.slack.ids import Action
+from dpflow.slack.metadata import FindingValue
 from tests.conftest import CHANNEL, FACILITATOR
 from tests.e2e.shop import CANVASES, finding_button, reply_all, run_to_review
 
@@ -17,7 +18,7 @@ async def test_order_fulfilment_from_events_to_canvases(workspace):
     await run_to_review(w)
     ts, finding = finding_button(w, FindingKind.MIXED_PLANES, "DP1")
     applied = await w.driver.click(FACILITATOR, Action.APPLY_FINDING, channel=CHANNEL,
-                                   message_ts=ts, value=str(finding))
+                                   message_ts=ts, value=FindingValue(finding=finding).dump())
     assert applied.status == 200, applied.text
     await w.settle()
     await w.command("next")

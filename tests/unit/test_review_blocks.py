@@ -9,6 +9,7 @@ from dpflow.domain.review import domain_name
 from dpflow.services.review import FindingCard
 from dpflow.slack.blocks.review import findings_message, findings_messages
 from dpflow.slack.ids import Action
+from dpflow.slack.metadata import AnswerValue
 
 
 def cards(n: int) -> list[FindingCard]:
@@ -42,7 +43,8 @@ def test_boundary_findings_ask_the_three_questions_with_buttons():
     actions = next(b for b in findings_message([card])["blocks"] if b["type"] == "actions")
     ids = [e["action_id"] for e in actions["elements"]]
     assert ids == [Action.ANSWER_BOUNDARY] * 6 + [Action.APPLY_FINDING, Action.DISMISS_FINDING]
-    assert actions["elements"][0]["value"] == f"{card.id}:same_process:yes"
+    assert AnswerValue.read(actions["elements"][0]["value"]) == AnswerValue(
+        finding=card.id, question="same_process", yes=True)
 
 
 def test_domain_names_for_table_like_ports():

@@ -24,6 +24,23 @@ async def active_workshop(repo: Repository, actor: Actor) -> WorkshopRow:
     return workshop
 
 
+async def scoped(repo: Repository, actor: Actor, workshop_id: str) -> WorkshopRow:
+    """The workshop a button or form names, if the person acts where it lives: in its team
+    and its channel, or (from the Home tab or a direct message, which have no channel of
+    the workshop) as one of its members. What Slack signed decides, not what the payload
+    names."""
+    workshop = await repo.workshop(workshop_id)
+    if workshop is None or workshop.team_id != actor.team_id:
+        raise NotAllowed("That workshop is not in this workspace.", "/dpflow status")
+    if actor.channel_id and actor.channel_id != workshop.channel_id:
+        raise NotAllowed("That button belongs to a workshop in another channel.",
+                         "/dpflow status")
+    if not actor.channel_id and await repo.member(workshop.id, actor.user_id) is None:
+        raise NotAllowed(f"You do not take part in *{workshop.name}*: join it from its "
+                         "channel first.")
+    return workshop
+
+
 async def current_run(repo: Repository, workshop: WorkshopRow) -> StageRunRow:
     run = await repo.current_run(workshop.id)
     if run is None:  # only between `close` and nothing: a closed workshop is not active

@@ -25,7 +25,7 @@ from dpflow.domain.review import (
     review,
 )
 from dpflow.services import cards, jobs
-from dpflow.services.context import Actor, current_run, require_facilitator
+from dpflow.services.context import Actor, current_run, require_facilitator, scoped
 from dpflow.services.jobs import Job
 from dpflow.store.models import FindingRow, WorkshopRow
 from dpflow.store.repo import READS, SUPPORTS, Repository, finding_of
@@ -168,7 +168,8 @@ async def answer(uows: UnitOfWorkFactory, actor: Actor, finding_id: int, questio
     if question not in BOUNDARY_QUESTIONS:
         raise UserError("That is not one of the three boundary questions.")
     async with uows() as uow:
-        workshop, row = await _open_finding(uow.repo, finding_id)
+        workshop, row = await _decidable(uow.repo, actor, finding_id,
+                                         "answer the boundary questions")
         answers = {**row.details.get("answers", {}), question: yes}
         row.details = {**row.details, "answers": answers}
         await uow.repo.flush()
@@ -178,10 +179,11 @@ async def answer(uows: UnitOfWorkFactory, actor: Actor, finding_id: int, questio
         return shown
 
 
-async def _open_finding(repo: Repository, finding_id: int) -> tuple[WorkshopRow, FindingRow]:
+async def _open_finding(repo: Repository, actor: Actor,
+                        finding_id: int) -> tuple[WorkshopRow, FindingRow]:
     row = await repo.finding(finding_id)
-    workshop = await repo.workshop(row.workshop_id) if row else None
-    if row is None or not row.current or not workshop.active:
+    workshop = await scoped(repo, actor, row.workshop_id if row else "")
+    if not row.current or not workshop.active:
         raise UserError("That finding is no longer on the board: the review was run again "
                         "or the workshop is closed.", "/dpflow list findings")
     if row.status != FindingStatus.OPEN:
@@ -190,10 +192,11 @@ async def _open_finding(repo: Repository, finding_id: int) -> tuple[WorkshopRow,
     return workshop, row
 
 
-async def _decidable(repo: Repository, actor: Actor,
-                     finding_id: int) -> tuple[WorkshopRow, FindingRow]:
-    workshop, row = await _open_finding(repo, finding_id)
-    await require_facilitator(repo, workshop, actor.user_id, "apply or dismiss review findings")
+async def _decidable(repo: Repository, actor: Actor, finding_id: int,
+                     what: str = "apply or dismiss review findings",
+                     ) -> tuple[WorkshopRow, FindingRow]:
+    workshop, row = await _open_finding(repo, actor, finding_id)
+    await require_facilitator(repo, workshop, actor.user_id, what)
     return workshop, row
 
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dpflow.domain.errors import UserError
 from dpflow.domain.model import Board, Stage
 from dpflow.domain.summary import StageSummary, summarize
+from dpflow.services.context import Actor, scoped
 from dpflow.store.models import StageRunRow, WorkshopRow
 from dpflow.store.uow import UnitOfWorkFactory
 
@@ -25,6 +27,18 @@ async def view(uows: UnitOfWorkFactory, run_id: int) -> StageView:
     async with uows() as uow:
         run = await uow.repo.run(run_id)
         workshop = await uow.repo.workshop(run.workshop_id)
+        return StageView(workshop, run, await uow.repo.board(workshop))
+
+
+async def to_add(uows: UnitOfWorkFactory, actor: Actor, run_id: int) -> StageView:
+    """The stage an Add button opens a form for, if it is still open and the person acts
+    where its workshop lives."""
+    async with uows() as uow:
+        run = await uow.repo.run(run_id)
+        workshop = await scoped(uow.repo, actor, run.workshop_id if run else "")
+        if run.closed_at is not None or not workshop.active:
+            raise UserError(f"The *{run.stage}* stage is closed; the workshop is at "
+                            f"*{workshop.stage}*.", "/dpflow status")
         return StageView(workshop, run, await uow.repo.board(workshop))
 
 

@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from dpflow.domain.errors import UserError
 from dpflow.domain.model import STAGES, Stage
 from dpflow.services import jobs
-from dpflow.services.context import Actor, active_workshop, current_run, require_facilitator
+from dpflow.services.context import (
+    Actor,
+    active_workshop,
+    current_run,
+    require_facilitator,
+    scoped,
+)
 from dpflow.services.jobs import Job
 from dpflow.services.review import run_review
 from dpflow.store.models import StageRunRow, WorkshopRow, utcnow
@@ -103,21 +109,19 @@ async def add_facilitator(uows: UnitOfWorkFactory, actor: Actor, text: str) -> s
     return ", ".join(f"<@{u}>" for u in users)
 
 
-async def join(uows: UnitOfWorkFactory, workshop_id: str, user_id: str) -> WorkshopRow:
+async def join(uows: UnitOfWorkFactory, actor: Actor, workshop_id: str) -> WorkshopRow:
     async with uows() as uow:
-        workshop = await uow.repo.workshop(workshop_id)
-        if workshop is None:
-            raise UserError("That workshop no longer exists.")
-        await uow.repo.join(workshop_id, user_id)
+        workshop = await scoped(uow.repo, actor, workshop_id)
+        await uow.repo.join(workshop.id, actor.user_id)
         await uow.commit()
         return workshop
 
 
-async def set_muted(uows: UnitOfWorkFactory, workshop_id: str, user_id: str,
+async def set_muted(uows: UnitOfWorkFactory, actor: Actor, workshop_id: str,
                     muted: bool) -> None:
     async with uows() as uow:
-        member = await uow.repo.join(workshop_id, user_id)
-        member.muted = muted
+        workshop = await scoped(uow.repo, actor, workshop_id)
+        (await uow.repo.join(workshop.id, actor.user_id)).muted = muted
         await uow.commit()
 
 

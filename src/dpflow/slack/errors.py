@@ -21,7 +21,8 @@ async def show(message: str, body: dict, client, respond) -> BoltResponse:
     if "command" in body:
         return _json(reply(message))
     if kind == "view_submission":
-        return _json({"response_action": "errors", "errors": {Block.LINE: message[:2000]}})
+        return _json({"response_action": "errors",
+                      "errors": {_error_block(body.get("view") or {}): message[:2000]}})
     if kind == "event_callback":
         await _ephemeral_in_thread(client, body["event"], message)
     elif body.get("response_url") or body.get("response_urls"):
@@ -43,6 +44,12 @@ async def _ephemeral_in_thread(client, event: dict, message: str) -> None:
     if user and channel:
         await client.chat_postEphemeral(channel=channel, user=user, text=message,
                                         thread_ts=inner.get("thread_ts"))
+
+
+def _error_block(view: dict) -> str:
+    """The free-text input where a form has one, else its first input."""
+    inputs = [b.get("block_id") for b in view.get("blocks") or [] if b.get("type") == "input"]
+    return Block.LINE if Block.LINE in inputs or not inputs else inputs[0]
 
 
 def _json(payload: dict) -> BoltResponse:

@@ -1,5 +1,5 @@
-"""The Add modal of each stage: its inputs, what rides in private_metadata, and reading a
-submitted form back into lines of the contribution grammar (SPEC §3).
+"""The Add modal of each stage and its inputs; reading every submitted form: an Add form back
+into lines of the contribution grammar (SPEC §3), a review fix form into its `Fix`.
 
 Every form also keeps the free-text box (`Block.LINE`, several lines at once); errors the
 board check finds after submission are shown there, input errors at their own input."""
@@ -26,20 +26,14 @@ from dpflow.domain.lines import (
     SetFlow,
 )
 from dpflow.domain.model import Board, CanvasField, Mode, Stage
+from dpflow.services.review import Fix
 from dpflow.slack.blocks.kit import context, section
 from dpflow.slack.blocks.stage import title
 from dpflow.slack.ids import Block, Callback
+from dpflow.slack.metadata import AddContext
 from dpflow.slack.text import clip, esc, plain
 
 STATIC_OPTIONS = 100  # Slack's limit; a longer list becomes an external_select
-
-
-class FormContext(BaseModel):
-    """Where a form's contribution goes (private_metadata)."""
-
-    team: str
-    channel: str
-    stage: Stage
 
 
 # --- what a select offers ----------------------------------------------------------------
@@ -203,7 +197,7 @@ INPUTS: dict[Stage, Callable[[Board], list[dict]]] = {
 }
 
 
-def add_form(board: Board, ctx: FormContext) -> dict:
+def add_form(board: Board, ctx: AddContext) -> dict:
     stage = ctx.stage
     return {
         "type": "modal", "callback_id": Callback.ADD_FORM,
@@ -378,14 +372,14 @@ READERS: dict[Stage, type[StageForm]] = {
 
 @dataclass(frozen=True)
 class Submission:
-    ctx: FormContext
+    ctx: AddContext
     text: str  # lines of the grammar, one contribution each
     errors: dict[str, str] = field(default_factory=dict)  # block id → what is wrong
 
 
 def read_form(view: dict) -> Submission:
     """The one place that reads `view.state.values`: the lines, or the inline errors."""
-    ctx = FormContext.model_validate_json(view["private_metadata"])
+    ctx = AddContext.read(view["private_metadata"])
     form = READERS[ctx.stage].model_validate(_values(view))
     try:
         return Submission(ctx, form.contribution(ctx.stage))
@@ -393,6 +387,13 @@ def read_form(view: dict) -> Submission:
         shown = {b.get("block_id") for b in view.get("blocks") or []}
         block = e.block.value if e.block.value in shown else Block.LINE.value
         return Submission(ctx, "", {block: e.message[:2000]})
+
+
+def read_fix(view: dict) -> Fix:
+    """What a review fix form sent, whichever of these inputs it had."""
+    values = _values(view)
+    return Fix(text=values.get("line") or "", product=values.get("product"),
+               decisions=tuple(values.get("supports") or ()))
 
 
 def _values(view: dict) -> dict:

@@ -43,4 +43,7 @@ class Block(StrEnum):
     TRIGGER = "dpflow_trigger"
 
 
-STAGE_OPENED = "dpflow_stage_opened"  # message metadata event_type, SPEC §2
+class EventType(StrEnum):
+    """Message metadata event types (SPEC §2)."""
+
+    STAGE_OPENED = "dpflow_stage_opened"

@@ -19,6 +19,7 @@ from dpflow.slack.blocks.kit import (
 from dpflow.slack.blocks.listing import listing_blocks
 from dpflow.slack.blocks.stage import deadline_text, title
 from dpflow.slack.ids import Action
+from dpflow.slack.metadata import CardValue
 from dpflow.slack.text import esc
 from dpflow.store.models import WorkshopRow
 
@@ -68,9 +69,9 @@ def deleted(outcome: Deletion) -> dict:
     return reply(f"{outcome.ref} has cards that depend on it.", [
         section(f"Other cards depend on *{outcome.ref}*:\n{lines}\n"
                 "Deleting it removes what cannot stand without it."),
-        actions(button(f"Delete {outcome.ref}", Action.CONFIRM_DELETE, outcome.ref,
-                       style="danger"),
-                button("Keep it", Action.CANCEL, outcome.ref)),
+        actions(button(f"Delete {outcome.ref}", Action.CONFIRM_DELETE,
+                       CardValue(ref=outcome.ref).dump(), style="danger"),
+                button("Keep it", Action.CANCEL)),
     ])
 
 

@@ -10,8 +10,9 @@ from dpflow.domain.model import Stage
 from dpflow.services.deadlines import Due, Reminder
 from dpflow.services.stages import StageView
 from dpflow.slack.blocks.kit import actions, button, context, fit, reply, section
-from dpflow.slack.blocks.stage import title
+from dpflow.slack.blocks.stage import add_button, title
 from dpflow.slack.ids import Action
+from dpflow.slack.metadata import StageValue
 from dpflow.slack.text import esc, users
 
 
@@ -49,13 +50,13 @@ def reminder_message(r: Reminder, now: datetime) -> dict:
                 "blocks": [section("\n".join(lines))]}
     lines.append(f"Reply in this thread, one per line: `{esc(FORMS[r.view.stage])}`")
     return {"text": f"{title(r.view.stage)} closes soon — {board.workshop.name}",
-            "blocks": [section("\n".join(lines)), actions(_add(run.id))]}
+            "blocks": [section("\n".join(lines)), actions(add_button(run.id))]}
 
 
 def nudge_message(view: StageView, permalink: str | None) -> dict:
     run, workshop = view.run, view.workshop
     where = f"<{permalink}|its thread>" if permalink else "its thread"
-    buttons = [] if view.stage is Stage.REVIEW else [_add(run.id)]
+    buttons = [] if view.stage is Stage.REVIEW else [add_button(run.id)]
     if permalink:
         buttons.append(button("Open the thread", Action.OPEN_THREAD, url=permalink))
     return {"text": f"{title(view.stage)} of {workshop.name} closes soon",
@@ -76,14 +77,10 @@ def deadline_message(view: StageView, summary: list[dict]) -> dict:
     blocks = [*summary, section(call)]
     if stage.next is not None:
         blocks.append(actions(button(f"Next stage: {stage.next}", Action.NEXT_STAGE,
-                                     stage.value, style="primary")))
+                                     StageValue(stage=stage).dump(), style="primary")))
     else:
         blocks.append(context("This is the last stage: `/dpflow close` ends the workshop."))
     return {"text": f"{title(stage)}: the deadline has passed", "blocks": fit(blocks)}
-
-
-def _add(run_id: int) -> dict:
-    return button("Add", Action.ADD, str(run_id), style="primary")
 
 
 def _left(delta) -> str:

@@ -14,8 +14,9 @@ from dpflow.slack.blocks.kit import (
     header,
     section,
 )
-from dpflow.slack.blocks.stage import deadline_text, title
+from dpflow.slack.blocks.stage import add_button, deadline_text, title
 from dpflow.slack.ids import Action
+from dpflow.slack.metadata import WorkshopValue
 from dpflow.slack.text import clip, esc
 
 SHOWN_CARDS = 12
@@ -57,10 +58,11 @@ def _yours(w: HomeWorkshop) -> str:
 def _buttons(w: HomeWorkshop, team_url: str) -> dict:
     buttons = []
     if w.thread_ts:
-        buttons.append(button("Open the stage thread", Action.OPEN_THREAD, w.id,
+        buttons.append(button("Open the stage thread", Action.OPEN_THREAD,
                               url=thread_url(team_url, w.channel_id, w.thread_ts)))
     if w.run_id and Stage(w.stage) is not Stage.REVIEW:
-        buttons.append(button("Add", Action.ADD, str(w.run_id), style="primary"))
-    buttons.append(button("Unmute DMs", Action.UNMUTE, w.id) if w.muted
-                   else button("Mute DMs", Action.MUTE, w.id))
+        buttons.append(add_button(w.run_id))
+    workshop = WorkshopValue(workshop=w.id).dump()
+    buttons.append(button("Unmute DMs", Action.UNMUTE, workshop) if w.muted
+                   else button("Mute DMs", Action.MUTE, workshop))
     return actions(*buttons, block_id=f"home:{w.id}")

@@ -6,6 +6,7 @@ from dpflow.domain.errors import UserError
 from dpflow.domain.model import Board
 from dpflow.slack.blocks.kit import actions, button, context, sections
 from dpflow.slack.ids import Action
+from dpflow.slack.metadata import PageValue
 from dpflow.slack.text import esc
 
 PAGE_SIZE = 60  # cards a page: about 6 sections of text, well within one message
@@ -48,7 +49,8 @@ def listing_blocks(board: Board, kind: str, page: int) -> list[dict]:
     blocks = sections(shown)
     if pages > 1:
         blocks.append(context(f"Page {page} of {pages} · {len(lines)} lines"))
-        nav = [button(label, Action.LIST_PAGE, f"{kind}:{n}") for label, n in
+        nav = [button(label, Action.LIST_PAGE, PageValue(kind=kind, page=n).dump())
+               for label, n in
                (("‹ Previous", page - 1), ("Next ›", page + 1)) if 1 <= n <= pages]
         blocks.append(actions(*nav, block_id=f"list:{kind}:{page}"))
     return blocks

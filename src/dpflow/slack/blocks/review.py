@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel
-
 from dpflow.domain.model import Board, FindingKind, FindingStatus, Stage
 from dpflow.domain.review import BOUNDARY_QUESTIONS, domain_name
-from dpflow.services.review import FindingCard, Fix, FixForm
+from dpflow.services.review import FindingCard, FixForm
 from dpflow.slack.blocks.kit import MESSAGE_BLOCKS, actions, button, context, section
 from dpflow.slack.blocks.stage import title
 from dpflow.slack.ids import Action, Block, Callback
+from dpflow.slack.metadata import AnswerValue, FindingValue, FixContext, StageValue
 from dpflow.slack.text import clip, esc, plain
 
 KINDS: dict[FindingKind, tuple[str, str]] = {
@@ -46,15 +45,6 @@ QUESTION_LABELS = {"same_process": "Same process", "consistency": "Must stay con
 _DECIDED = {FindingStatus.APPLIED: "Applied", FindingStatus.DISMISSED: "Dismissed"}
 
 
-class FixContext(BaseModel):
-    """Which finding a fix form applies, and the review message to update (private_metadata)."""
-
-    team: str
-    channel: str
-    finding: int
-    message_ts: str | None = None
-
-
 def findings_message(cards: list[FindingCard]) -> dict:
     """One review message: its findings under the heading of their kind."""
     blocks = []
@@ -85,11 +75,13 @@ def finding_blocks(card: FindingCard) -> list[dict]:
     if boundary:
         blocks.append(context(*_answers(f.details.get("answers", {}))))
     if f.status is FindingStatus.OPEN:
-        answer = [button(f"{label}: {word}", Action.ANSWER_BOUNDARY, f"{card.id}:{q}:{word}")
+        answer = [button(f"{label}: {word}", Action.ANSWER_BOUNDARY,
+                         AnswerValue(finding=card.id, question=q, yes=word == "yes").dump())
                   for q, label in QUESTION_LABELS.items() for word in ("yes", "no")]
+        chosen = FindingValue(finding=card.id).dump()
         blocks.append(actions(*(answer if boundary else []),
-                              button("Apply", Action.APPLY_FINDING, str(card.id), "primary"),
-                              button("Dismiss", Action.DISMISS_FINDING, str(card.id)),
+                              button("Apply", Action.APPLY_FINDING, chosen, "primary"),
+                              button("Dismiss", Action.DISMISS_FINDING, chosen),
                               block_id=f"finding:{card.id}"))
     else:
         blocks.append(context(f"*{_DECIDED[f.status]}* by <@{card.decided_by}>"))
@@ -110,8 +102,8 @@ def nothing_found() -> dict:
         section("*Review* — the board passed every check: no mixed planes, no decision "
                 "without data, every port used and named in the domain's language, every "
                 "data product owned. Move on to the canvases."),
-        actions(button(f"Open {title(Stage.CANVASES)}", Action.NEXT_STAGE, Stage.REVIEW,
-                       "primary")),
+        actions(button(f"Open {title(Stage.CANVASES)}", Action.NEXT_STAGE,
+                       StageValue(stage=Stage.REVIEW).dump(), "primary")),
     ]}
 
 
@@ -131,18 +123,8 @@ def fix_form(form: FixForm, ctx: FixContext) -> dict:
     }
 
 
-def fix_values(view: dict) -> Fix:
-    """What a fix form sent, whichever inputs it had."""
-    values = view["state"]["values"]
-    line = values.get(Block.LINE, {}).get("value", {})
-    product = values.get(Block.PRODUCT, {}).get("value", {}).get("selected_option")
-    return Fix(text=line.get("value") or "",
-               product=product["value"] if product else None,
-               decisions=tuple(o["value"] for o in line.get("selected_options") or ()))
-
-
 def _text_input(label: str, initial: str = "") -> dict:
-    element = {"type": "plain_text_input", "action_id": "value", "max_length": 100}
+    element = {"type": "plain_text_input", "action_id": Block.LINE, "max_length": 100}
     if initial:
         element["initial_value"] = clip(initial, 100)
     return {"type": "input", "block_id": Block.LINE,
@@ -171,7 +153,7 @@ def _port_for(board: Board, f) -> tuple[str, list[dict]]:
     products = [(p.ref, f"{p.ref} {p.name}") for p in board.data_products]
     select = {"type": "input", "block_id": Block.PRODUCT,
               "label": {"type": "plain_text", "text": "On the data product"},
-              "element": {"type": "static_select", "action_id": "value",
+              "element": {"type": "static_select", "action_id": Block.PRODUCT,
                           "options": _options(products)}}
     return (f"Add an output port that supports {decision.ref} “{esc(decision.text)}”.",
             [select, _text_input("Port name, in the domain's language")])
@@ -180,9 +162,9 @@ def _port_for(board: Board, f) -> tuple[str, list[dict]]:
 def _supported(board: Board, f) -> tuple[str, list[dict]]:
     port = board.card(f.subject)
     decisions = [(d.ref, f"{d.ref} {d.text}") for d in board.decisions]
-    select = {"type": "input", "block_id": Block.LINE,
+    select = {"type": "input", "block_id": Block.SUPPORTS,
               "label": {"type": "plain_text", "text": "Decisions it supports"},
-              "element": {"type": "multi_static_select", "action_id": "value",
+              "element": {"type": "multi_static_select", "action_id": Block.SUPPORTS,
                           "options": _options(decisions)}}
     return f"Which decisions does {port.ref} “{esc(port.name)}” help to take?", [select]
 

@@ -18,7 +18,8 @@ from dpflow.slack.blocks.kit import (
     section,
     sections,
 )
-from dpflow.slack.ids import STAGE_OPENED, Action
+from dpflow.slack.ids import Action
+from dpflow.slack.metadata import RunValue, StageOpened, WorkshopValue
 from dpflow.slack.text import esc
 
 TITLES = {
@@ -40,6 +41,10 @@ def deadline_text(deadline: datetime | None) -> str:
     return f"due <!date^{epoch}^{{date_short_pretty}} at {{time}}|{deadline:%Y-%m-%d %H:%M} UTC>"
 
 
+def add_button(run_id: int) -> dict:
+    return button("Add", Action.ADD, RunValue(run=run_id).dump(), style="primary")
+
+
 def stage_message(board: Board, stage: Stage, run_id: int, deadline: datetime | None,
                   closed: bool = False) -> dict:
     """chat.postMessage / chat.update arguments of a stage message (text, blocks, metadata)."""
@@ -52,12 +57,11 @@ def stage_message(board: Board, stage: Stage, run_id: int, deadline: datetime | 
     blocks.append(context(f"*{esc(board.workshop.name)}* · {counts} · "
                           f"{deadline_text(deadline)}"))
     if not closed and stage != Stage.REVIEW:
-        blocks.append(actions(button("Add", Action.ADD, str(run_id), style="primary"),
-                              button("Join", Action.JOIN, board.workshop.id)))
+        blocks.append(actions(add_button(run_id),
+                              button("Join", Action.JOIN,
+                                     WorkshopValue(workshop=board.workshop.id).dump())))
     return {"text": f"{title(stage)} — {board.workshop.name}", "blocks": blocks,
-            "metadata": {"event_type": STAGE_OPENED,
-                         "event_payload": {"stage": stage.value,
-                                           "workshop": board.workshop.id}}}
+            "metadata": StageOpened(stage=stage, workshop=board.workshop.id).metadata()}
 
 
 def summary_blocks(summary: StageSummary, permalink: str | None,

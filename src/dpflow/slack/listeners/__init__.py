@@ -3,9 +3,9 @@
 from slack_bolt.async_app import AsyncApp
 
 from dpflow.slack.deps import Deps
-from dpflow.slack.listeners import actions, commands, forms, home, messages, review, views
+from dpflow.slack.listeners import actions, add, commands, home, messages, replays, review
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    for module in (commands, messages, actions, views, forms, home, review):
+    for module in (replays, commands, messages, actions, add, home, review):
         module.register(app, deps)

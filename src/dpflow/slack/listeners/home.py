@@ -7,8 +7,10 @@ from slack_bolt.async_app import AsyncApp
 from dpflow.services import home, workshops
 from dpflow.slack.blocks.home import home_view
 from dpflow.slack.deps import Deps
+from dpflow.slack.envelope import clicker
 from dpflow.slack.followups.canvases import team_address
 from dpflow.slack.ids import Action
+from dpflow.slack.metadata import WorkshopValue
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
@@ -25,8 +27,10 @@ def _mute_listener(app: AsyncApp, deps: Deps, action_id: Action, muted: bool) ->
     @app.action(action_id)
     async def mute(ack, body: dict, action: dict, client) -> None:
         await ack()
-        await workshops.set_muted(deps.uows, action["value"], body["user"]["id"], muted)
-        await publish(deps, client, body["user"]["team_id"], body["user"]["id"])
+        actor = clicker(body)
+        await workshops.set_muted(deps.uows, actor, WorkshopValue.read(action["value"]).workshop,
+                                  muted)
+        await publish(deps, client, actor.team_id, actor.user_id)
 
 
 async def publish(deps: Deps, client, team_id: str, user_id: str) -> None:
