@@ -73,6 +73,7 @@ async def test_applying_mixed_planes_updates_the_message_and_posts_what_it_raise
     ts, _ = await click(w, Action.APPLY_FINDING, FindingKind.MIXED_PLANES, "DP1")
     message = w.state.message(CHANNEL, ts)
     assert f"*Applied* by <@{FACILITATOR}>" in json.dumps(message)
+    assert "made DP5: rename it with `/dpflow edit DP5 <name>`" in json.dumps(message)
     doc = await export(w)
     product = next(p for p in doc["data_products"] if p["ref"] == "DP5")
     assert (product["name"], product["kind"], product["reads"]) == (

@@ -89,7 +89,7 @@ def test_automated_decision_fix_then_gone():
     b = board()
     finding = review(b)[1]
     fix = automated_decision_fix(b, finding)
-    assert fix.consumer == AddConsumer("Restock (automated)", "Automated decisions", ("D2",),
+    assert fix.consumer == AddConsumer("Stock automation", "Stock decisions", ("D2",),
                                        ("P1",))
     assert fix.unlink == (("P1", "D2"),)
     b.data_products.append(DataProduct("DP4", fix.consumer.name, Alignment.CONSUMER))
@@ -130,3 +130,15 @@ def test_boundary_answers_and_status_survive_rerun():
 ])
 def test_table_like(name, table_like):
     assert is_table_like(name) is table_like
+
+
+def test_automated_decision_names_are_short_and_never_another_products():
+    b = board()
+    b.data_products.append(DataProduct("DP9", "Stock automation", Alignment.CONSUMER))
+    b.ports.append(Port("P9", "Stock counts", "DP9", ["D1"]))
+    fix = automated_decision_fix(b, review(b)[1])
+    assert (fix.consumer.name, fix.consumer.port_name) == ("D2 automation", "Stock decisions")
+    b.decisions.append(Decision("D7", "Decide whether a renewal is allowed"))
+    b.opportunities.append(Opportunity("O7", Mode.AUTOMATE, "renew when nobody waits", "D7"))
+    finding = next(f for f in review(b) if f.subject == "D7")
+    assert automated_decision_fix(b, finding).consumer.name == "D7 automation"

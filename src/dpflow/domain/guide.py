@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from dpflow.domain import grammar
 from dpflow.domain.grammar import EXAMPLES, FLOW_KEYS, FORMS
-from dpflow.domain.model import Board, CardKind, FindingStatus, Stage
+from dpflow.domain.model import Board, CardKind, DataProduct, Decision, FindingStatus, Stage
 
 _WHAT = {
     Stage.EVENTS: "Add the business events of the process, in the past tense, in the order "
@@ -29,8 +31,35 @@ _WHAT = {
 }
 
 
+_WHY = {
+    Stage.EVENTS: "Events are the facts of the process, the orange stickies of an Event "
+                  "Storming: everything later hangs on them.",
+    Stage.FLOW: "The flow shows where each fact is born: the operational system that becomes "
+                "the golden source of a source-aligned data product.",
+    Stage.AGGREGATES: "An aggregate keeps the facts that change together; each becomes a "
+                      "candidate source-aligned data product, named in the domain's words.",
+    Stage.DECISIONS: "Decisions are why data is needed at all: every later port should help "
+                     "to take one of them.",
+    Stage.OPPORTUNITIES: "Automating or suggesting a decision with data is where value comes "
+                         "from; new ideas may need data nobody has yet.",
+    Stage.PORTS: "An output port is a read-optimised dataset that a data product offers; "
+                 "naming it after what people read keeps it in the domain's language.",
+    Stage.CONSUMERS: "When the information for a decision does not exist yet, a "
+                     "consumer-aligned data product builds it from other products' ports.",
+    Stage.REVIEW: "The checks find mixed planes, automated decisions without their own "
+                  "product, unclear boundaries, decisions without data, unused ports, "
+                  "products without owners and table-like names.",
+    Stage.CANVASES: "Each data product ends as a Bounded Context Canvas that its owner can "
+                    "take forward; `/dpflow canvas` posts them again after changes.",
+}
+
+
 def what_to_add(stage: Stage) -> str:
     return _WHAT[stage]
+
+
+def why(stage: Stage) -> str:
+    return _WHY[stage]
 
 
 def form(stage: Stage) -> str:
@@ -38,7 +67,7 @@ def form(stage: Stage) -> str:
 
 
 def example(board: Board, stage: Stage) -> str:
-    """An example line drawn from this board's cards, else a generic one ("" in review)."""
+    """An example line built from this board's cards, else a neutral one ("" in review)."""
     return _EXAMPLE_FROM.get(stage, lambda _b: None)(board) or EXAMPLES.get(stage, "")
 
 
@@ -47,41 +76,151 @@ def hint(board: Board, stage: Stage) -> str:
     return grammar.hint(stage, example(board, stage))
 
 
+_IRREGULAR = {"lent": "lend", "lost": "lose", "sent": "send", "paid": "pay", "made": "make",
+              "sold": "sell", "bought": "buy", "held": "hold", "given": "give",
+              "taken": "take", "written": "write", "chosen": "choose", "found": "find",
+              "kept": "keep", "left": "leave", "brought": "bring", "shown": "show",
+              "done": "do", "seen": "see", "told": "tell", "built": "build",
+              "created": "create", "read": "read", "set": "set", "put": "put"}
+_DOUBLED_KEPT = "lsfzd"  # passed, called, staffed, buzzed, added keep their double letter
+
+
+def command_of(event: str) -> str | None:
+    """The command behind a past-tense event, `Book returned` → `Return book`; None when
+    the event has no past participle this can turn round."""
+    found = _participle(event)
+    if found is None:
+        return None
+    verb, subject, tail = found
+    tail = "" if tail.lower().startswith("by ") else tail  # the actor, not the command
+    return " ".join(part for part in (verb.capitalize(), subject.lower(), tail) if part)
+
+
+def subject_of(event: str) -> str | None:
+    """What a past-tense event happened to: `Renewal requested` → `Renewal`."""
+    found = _participle(event)
+    return found[1] if found else None
+
+
+def _participle(event: str) -> tuple[str, str, str] | None:
+    """(the verb it turns into, the words before it, the words after it)."""
+    words = event.split()
+    for i, word in enumerate(words[1:], 1):
+        verb = _imperative(word.lower().strip(".,;"))
+        if verb:
+            return verb, " ".join(words[:i]), " ".join(words[i + 1:])
+    return None
+
+
+def _imperative(word: str) -> str | None:
+    if word in _IRREGULAR:
+        return _IRREGULAR[word]
+    if not word.endswith("ed") or len(word) < 5 or not word.isalpha():
+        return None
+    if word.endswith("ied"):
+        return word[:-3] + "y"
+    stem = word[:-2]
+    if stem.endswith("ell") and len(stem) > 4:  # cancelled, labelled
+        return stem[:-1]
+    if stem[-1] == stem[-2] and stem[-1] not in _DOUBLED_KEPT + "aeiou":
+        return stem[:-1]  # admitted, shipped, planned
+    if _wants_e(stem):
+        return stem + "e"
+    return stem
+
+
+def _wants_e(stem: str) -> bool:
+    """`plac` → place, `reserv` → reserve, `scor` → score, `updat` → update, `declin` →
+    decline: the silent e that -ed swallowed."""
+    vowels = "aeiouy"
+    last, before = stem[-1], stem[-2]
+    if last in "vcguze":
+        return True
+    single = before in vowels and stem[-3:-2] not in tuple(vowels)
+    return (last == "s" and before in vowels) or (single and last == "r" and before != "e") \
+        or (single and last == "t" and before in "ao") or (single and last == "n"
+                                                           and before == "i") \
+        or (last == "l" and before == "u")
+
+
+def _common(values) -> str | None:
+    """The value seen most often, first seen first on a tie."""
+    seen = Counter(v for v in values if v)
+    return max(seen, key=seen.__getitem__) if seen else None
+
+
 def _flow_example(board: Board) -> str | None:
     e = next((e for e in board.events if not _has_flow(e)), None)
-    return e and f"{e.ref}: <command> | actor: <who> | system: <system>"
+    if e is None:
+        return None
+    parts = [command_of(e.text)]
+    for key in ("actor", "system"):
+        value = _common(getattr(other, key) for other in board.events)
+        parts.append(value and f"{key}: {value}")
+    parts = [p for p in parts if p]
+    return f"{e.ref}: {' | '.join(parts)}" if parts else None
 
 
 def _aggregate_example(board: Board) -> str | None:
-    loose = [e.ref for e in board.events if not e.data_product][:3]
-    return loose and f"<Name>: {', '.join(loose)}"
+    loose = [e for e in board.events if not e.data_product]
+    if not loose:
+        return None
+    first = Counter(e.text.split()[0].casefold() for e in loose)
+    word = max(first, key=first.__getitem__)
+    group = [e.ref for e in loose if e.text.split()[0].casefold() == word][:4]
+    return f"{_plural(word).capitalize()}: {', '.join(group)}"
+
+
+def _plural(word: str) -> str:
+    return word if word.endswith("s") else plural(word, 2)
 
 
 def _decision_example(board: Board) -> str | None:
     e = next((e for e in board.events if not board.decisions_of(e.ref)), None)
-    return e and f"{e.ref}: Decide whether to …"
+    if e is None:
+        return None
+    command = command_of(e.text)
+    if command:
+        return f"{e.ref}: Decide whether to {command[0].lower()}{command[1:]}"
+    return f"{e.ref}: Decide how to handle {e.text[0].lower()}{e.text[1:]}"
 
 
 def _opportunity_example(board: Board) -> str | None:
     d = next((d for d in board.decisions if not board.opportunities_of(d.ref)), None)
-    return d and f"{d.ref} suggest: …"
+    return d and f"{d.ref} suggest: show how similar cases were decided before"
+
+
+def _product_for(board: Board, decision: Decision) -> DataProduct | None:
+    """Where a decision's data would sit: its event's aggregate, else the first product."""
+    event = next((e for e in board.events if e.ref == decision.event), None)
+    product = board.product(event.data_product) if event and event.data_product else None
+    return product or next(iter(board.data_products), None)
+
+
+def _unsupported(board: Board) -> Decision | None:
+    return next((d for d in board.decisions if not board.ports_supporting(d.ref)), None)
 
 
 def _port_example(board: Board) -> str | None:
-    d = next((d for d in board.decisions if not board.ports_supporting(d.ref)), None)
-    dp = next(iter(board.data_products), None)
-    return d and dp and f"{dp.ref}: <port name> for {d.ref}"
+    d = _unsupported(board)
+    dp = d and _product_for(board, d)
+    return dp and f"{dp.ref}: {dp.name} history for {d.ref}"
 
 
 def _consumer_example(board: Board) -> str | None:
-    d = next((d for d in board.decisions if not board.ports_supporting(d.ref)), None)
+    d = _unsupported(board) or next(iter(board.decisions), None)
     p = next(iter(board.ports), None)
-    return d and p and f"new <Name>: <port name> for {d.ref} reads {p.ref}"
+    producer = p and board.product(p.data_product)
+    return producer and (f"new {producer.name} insights: {p.name} per week for {d.ref} "
+                         f"reads {p.ref}")
 
 
 def _canvas_example(board: Board) -> str | None:
     dp = next((dp for dp in board.data_products if not dp.owner), None)
-    return dp and f"{dp.ref} owner: <team>"
+    if dp:
+        return f"{dp.ref} owner: {dp.name} team"
+    dp = next((dp for dp in board.data_products if not dp.purpose), None)
+    return dp and f"{dp.ref} purpose: what {dp.name} tells the people who decide"
 
 
 _EXAMPLE_FROM = {

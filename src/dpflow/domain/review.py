@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from itertools import combinations
 
+from dpflow.domain.guide import subject_of
 from dpflow.domain.lines import AddConsumer
 from dpflow.domain.model import (
     Alignment,
@@ -62,9 +63,17 @@ def mixed_planes_fix(board: Board, finding: Finding) -> SplitFix:
 
 
 def automated_decision_fix(board: Board, finding: Finding) -> SplitFix:
+    """A short name from what the decision's event happened to (`Renewal automation`, port
+    `Renewal decisions`), else from its ref; people rename it with `/dpflow edit`."""
     decision = board.card(finding.subject)
-    name = _short(f"{decision.text} (automated)")
-    return _split(board, name, "Automated decisions", (decision.ref,))
+    event = board.card(decision.event) if decision.event else None
+    subject = _short(subject_of(event.text), 60) if event and subject_of(event.text) else None
+    name = f"{subject or decision.ref} automation"
+    taken = board.product_named(name)
+    if taken is not None and (taken.kind is Alignment.SOURCE
+                              or not _supported(board, taken) <= {decision.ref}):
+        name = f"{decision.ref} automation"
+    return _split(board, name, f"{subject or decision.ref} decisions", (decision.ref,))
 
 
 def _split(board: Board, name: str, port_name: str, decisions: tuple[str, ...]) -> SplitFix:
@@ -134,11 +143,12 @@ def _automated(board: Board) -> list[Finding]:
 
 def _dedicated(board: Board, decision: str) -> bool:
     """A consumer-aligned product whose ports support this decision and no other."""
-    for dp in board.data_products:
-        supported = {d for p in board.ports_of(dp.ref) for d in p.supports}
-        if dp.kind is Alignment.CONSUMER and supported == {decision}:
-            return True
-    return False
+    return any(dp.kind is Alignment.CONSUMER and _supported(board, dp) == {decision}
+               for dp in board.data_products)
+
+
+def _supported(board: Board, dp: DataProduct) -> set[str]:
+    return {d for p in board.ports_of(dp.ref) for d in p.supports}
 
 
 def _boundaries(board: Board, answers: dict[str, dict[str, bool]],

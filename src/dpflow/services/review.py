@@ -143,10 +143,11 @@ async def apply(uows: UnitOfWorkFactory, actor: Actor, finding_id: int,
                             "ports together or to split them follows from the answers.")
         place = cards.Place(uow.repo, workshop, await current_run(uow.repo, workshop),
                             actor.user_id)
-        if finding.kind is FindingKind.MIXED_PLANES:
-            await _split(place, board, mixed_planes_fix(board, finding))
-        elif finding.kind is FindingKind.AUTOMATED_DECISION:
-            await _split(place, board, automated_decision_fix(board, finding))
+        fix = {FindingKind.MIXED_PLANES: mixed_planes_fix,
+               FindingKind.AUTOMATED_DECISION: automated_decision_fix}.get(finding.kind)
+        if fix is not None:
+            made = await _split(place, board, fix(board, finding))
+            row.details = {**row.details, "made": made}
         return await _decided(uow, workshop, row, FindingStatus.APPLIED, actor, message_ts)
 
 
@@ -241,13 +242,14 @@ def _advice(finding: Finding) -> str | None:
 # --- the fixes ---------------------------------------------------------------------------
 
 
-async def _split(place: cards.Place, board: Board, split) -> None:
-    """A new consumer-aligned data product takes over the decision support."""
+async def _split(place: cards.Place, board: Board, split) -> str:
+    """A new consumer-aligned data product takes over the decision support; its ref."""
     rules.check(board, split.consumer)
     await cards.apply(split.consumer, place)
     for port, decision in split.unlink:
         await place.repo.unlink(SUPPORTS, source_id=(await place.card(port)).id,
                                 target_id=(await place.card(decision)).id)
+    return (await place.product(split.consumer.name, Alignment.CONSUMER)).ref
 
 
 async def _rename_port(place: cards.Place, board: Board, finding: Finding, given: Fix) -> None:

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from dpflow.domain import guide
-from dpflow.domain.grammar import FORMS
-from dpflow.domain.model import Board, Stage
+from dpflow.domain.grammar import EXAMPLES, FORMS
+from dpflow.domain.model import STAGES, Board, Stage
 from dpflow.services.boards import Deletion, Status
 from dpflow.services.cards import Applied
 from dpflow.services.workshops import Moved
@@ -23,7 +23,7 @@ from dpflow.slack.metadata import CardValue
 from dpflow.slack.text import esc
 from dpflow.store.models import WorkshopRow
 
-HELP = """*dpflow* runs the Data Product Flow workshop in this channel.
+COMMANDS = """*Commands*
 `/dpflow start <name> [domain: <domain>]` — start a workshop here
 `/dpflow status` — stage, deadline, counts, what is open
 `/dpflow add <line>` — add to the current stage (or reply in its thread)
@@ -35,8 +35,28 @@ Facilitators: `/dpflow next` · `/dpflow stage <name>` · `/dpflow due in 2d` ·
 `/dpflow facilitator add @user` · `/dpflow close`"""
 
 
-def help_text() -> dict:
-    return reply("dpflow help", [section(HELP)])
+def help_text(stage: Stage | None = None) -> dict:
+    """`/dpflow help`: the nine stages with their line forms; `help <stage>`: that stage."""
+    if stage is not None:
+        return reply(f"dpflow help: {stage}", _stage_help(stage))
+    stages = [f"{s.number}. *{s}* — {guide.what_to_add(s)}"
+              + ("" if s is Stage.REVIEW else f"\n      `{esc(FORMS[s])}`") for s in STAGES]
+    return reply("dpflow help", [
+        section("*dpflow* runs the Data Product Flow workshop in this channel: the team adds "
+                "stickies stage by stage, one line per reply in each stage's thread (or with "
+                "`/dpflow add <line>`). `/dpflow help <stage>` tells more about one stage."),
+        section("*The nine stages*\n" + "\n".join(stages)), section(COMMANDS)])
+
+
+def _stage_help(stage: Stage) -> list[dict]:
+    blocks = [section(f"*{title(stage)}*\n{guide.what_to_add(stage)}\n{guide.why(stage)}")]
+    if stage is not Stage.REVIEW:
+        blocks.append(section(f"Reply in the stage's thread, one per line:\n"
+                              f"`{esc(FORMS[stage])}`\nFor example: `{esc(EXAMPLES[stage])}`"))
+    following = stage.next
+    blocks.append(context("Then: " + (f"`/dpflow help {following}`" if following
+                                      else "`/dpflow close` and the exports")))
+    return blocks
 
 
 def started(workshop: WorkshopRow) -> dict:

@@ -84,7 +84,9 @@ def finding_blocks(card: FindingCard) -> list[dict]:
                               button("Dismiss", Action.DISMISS_FINDING, chosen),
                               block_id=f"finding:{card.id}"))
     else:
-        blocks.append(context(f"*{_DECIDED[f.status]}* by <@{card.decided_by}>"))
+        made = f.details.get("made")
+        blocks.append(context(f"*{_DECIDED[f.status]}* by <@{card.decided_by}>" + (
+            f" · made {made}: rename it with `/dpflow edit {made} <name>`" if made else "")))
     return blocks
 
 

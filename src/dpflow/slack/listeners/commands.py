@@ -30,7 +30,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
 
 
 async def _help(deps: Deps, actor: Actor, rest: str, command: dict) -> dict:
-    return answers.help_text()
+    return answers.help_text(workshops.parse_stage(rest) if rest else None)
 
 
 async def _unknown(deps: Deps, actor: Actor, rest: str, command: dict) -> dict:
