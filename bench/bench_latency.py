@@ -69,7 +69,7 @@ async def main(n: int) -> None:
         settings = Settings(slack_bot_token="xoxb-bench", slack_signing_secret=SECRET,
                             slack_api_url=slack.api_url, port=0,
                             database_url=f"sqlite+aiosqlite:///{database}")
-        async with running(settings, host="127.0.0.1") as app, \
+        async with running(settings) as app, \
                 SlackDriver(app.url, SECRET, slack) as driver:
             await driver.command("start Bench", user=USER, channel=CHANNEL)
             stage = await slack.wait_for(

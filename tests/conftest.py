@@ -95,7 +95,7 @@ async def workspace(database_url) -> AsyncIterator[Workspace]:
         seed(slack)
         clock = Clock()
         settings = settings_for(slack, database_url)
-        async with running(settings, host="127.0.0.1", clock=clock, background=False) as app, \
+        async with running(settings, clock=clock, background=False) as app, \
                 SlackDriver(app.url, SECRET, slack) as driver:
             yield Workspace(slack, app, driver, clock, database_url)
         assert slack.state.invalid == [], slack.state.invalid

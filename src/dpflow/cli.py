@@ -4,31 +4,40 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 import sys
 from pathlib import Path
 
-from dpflow.config import ConfigError, DatabaseSettings, load_settings
-from dpflow.domain.errors import UserError
+from sqlalchemy.exc import SQLAlchemyError
 
-log = logging.getLogger("dpflow")
+from dpflow import logs
+from dpflow.config import ConfigError, DatabaseSettings, StartError, load_settings
+from dpflow.domain.errors import UserError
 
 
 def main(argv: list[str] | None = None) -> int:
+    """The exit status: 0 done, 1 refused (as a person would be), 2 cannot run as set up."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
-                        "%(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    logs.setup()
     try:
         return args.run(args) or 0
     except ConfigError as e:
-        print(f"dpflow: configuration error: {e}", file=sys.stderr)
-        return 2
+        return _fail(f"configuration error: {e}")
+    except StartError as e:
+        return _fail(str(e))
+    except SQLAlchemyError as e:
+        return _fail(f"database error: {getattr(e, 'orig', None) or e}")
+    except OSError as e:  # an output path that cannot be written, a host that cannot be reached
+        return _fail(f"{e.strerror}: {e.filename}" if e.filename and e.strerror else str(e))
     except UserError as e:
         print(f"dpflow: {e.message}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130
+
+
+def _fail(line: str) -> int:
+    print(f"dpflow: {line}", file=sys.stderr)
+    return 2
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -52,18 +61,23 @@ def _parser() -> argparse.ArgumentParser:
 
 def _serve(args) -> int:
     settings = load_settings()
+    logs.setup(settings.dpflow_log_format)
     from dpflow.server import serve
     asyncio.run(serve(settings))
     return 0
 
 
 def _migrate(args) -> int:
-    from dpflow.store.db import make_engine, migrate
+    from dpflow.server import open_database
+    from dpflow.store.db import make_engine
 
     async def run() -> None:
-        engine = make_engine(load_settings(DatabaseSettings).database_url)
-        await migrate(engine)
-        await engine.dispose()
+        url = load_settings(DatabaseSettings).database_url
+        engine = make_engine(url)
+        try:
+            await open_database(engine, url)
+        finally:
+            await engine.dispose()
     asyncio.run(run())
     print("dpflow: database is up to date")
     return 0
@@ -71,6 +85,7 @@ def _migrate(args) -> int:
 
 def _demo(args) -> int:
     from dpflow.demo import run_demo
+    Path(args.out).mkdir(parents=True, exist_ok=True)  # an unwritable folder says so at once
     return asyncio.run(run_demo(Path(args.out)))
 
 

@@ -116,7 +116,7 @@ async def run_demo(out: Path) -> int:
                                 slack_api_url=slack.api_url, port=0,
                                 database_url=f"sqlite+aiosqlite:///{Path(tmp) / 'demo.db'}",
                                 dpflow_scheduler_interval=3600)
-            async with running(settings, host="127.0.0.1", background=False) as app, \
+            async with running(settings, background=False) as app, \
                     SlackDriver(app.url, secret, slack) as driver:
                 workshop = Workshop(slack.state, driver, app.scheduler, Transcript(slack.state))
                 await workshop.run()

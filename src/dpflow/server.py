@@ -1,27 +1,39 @@
-"""Wiring: database, Bolt app, scheduler, and the HTTP server or Socket Mode."""
+"""Wiring: database, Bolt app, follow-ups and scheduler, the HTTP server or Socket Mode; a
+clean start (one line naming what does not work) and a clean stop."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
+import signal
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from dpflow.config import Settings
+from dpflow.config import Settings, StartError
 from dpflow.scheduler import Scheduler
-from dpflow.slack.app import build_app, web_app
+from dpflow.slack.app import build_app, trust_checked_token, web_app
+from dpflow.slack.client import web_client
 from dpflow.slack.deps import Deps
-from dpflow.slack.followups import runner
+from dpflow.slack.followups import follow_ups
 from dpflow.store.db import make_engine, migrate
 from dpflow.store.models import utcnow
 
 log = logging.getLogger("dpflow")
+
+STOP_WITHIN = 5.0  # seconds in-flight requests and running jobs get to finish at a stop
+TOKEN_REFUSED = ("invalid_auth", "not_authed", "account_inactive", "token_revoked",
+                 "token_expired", "not_allowed_token_type")
 
 
 @dataclass
@@ -34,56 +46,117 @@ class Running:
 
 
 @contextlib.asynccontextmanager
-async def running(settings: Settings, *, http: bool = True, host: str = "0.0.0.0",
+async def running(settings: Settings, *, http: bool = True,
                   clock: Callable[[], datetime] = utcnow,
                   background: bool = True) -> AsyncIterator[Running]:
     """The whole app, started; stopped on exit. `settings.port` 0 picks a free port.
     Without `background`, due jobs run only when the caller says (`scheduler.run_due`)."""
     engine = make_engine(settings.database_url)
-    await migrate(engine)
-    app, deps = build_app(settings, engine)
-    deps.clock = clock
-    scheduler = Scheduler(deps.uows, runner(deps), settings.dpflow_scheduler_interval, clock)
-    loop_task = None
-    if background:
-        deps.wake.append(scheduler.wake)
-        loop_task = asyncio.create_task(scheduler.run_forever(), name="dpflow-scheduler")
-    site_runner, url = (await _http(app, engine, host, settings.port)) if http else (None, None)
-    try:
+    async with contextlib.AsyncExitStack() as stack:
+        stack.push_async_callback(engine.dispose)
+        await open_database(engine, settings.database_url)
+        app, deps = build_app(settings, engine)
+        deps.clock = clock
+        if not settings.oauth:
+            trust_checked_token(app, await _check_token(settings))
+        scheduler = Scheduler(deps.uows, follow_ups(deps).run,
+                              settings.dpflow_scheduler_interval, deps.clock)
+        if background:
+            deps.wake.append(scheduler.wake)
+            await stack.enter_async_context(_task(scheduler.run_forever(), "dpflow-scheduler"))
+        site_runner, url = (await _http(app, engine, settings)) if http else (None, None)
+        stack.push_async_callback(_stop, site_runner, scheduler)
         yield Running(app, deps, engine, scheduler, url)
-    finally:
-        if loop_task is not None:
-            loop_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await loop_task
-        if site_runner is not None:
-            await site_runner.cleanup()
-        await engine.dispose()
 
 
-async def _http(app: AsyncApp, engine: AsyncEngine, host: str,
-                port: int) -> tuple[web.AppRunner, str]:
-    site_runner = web.AppRunner(web_app(app, engine), access_log=None)
-    await site_runner.setup()
-    site = web.TCPSite(site_runner, host, port)
-    await site.start()
-    bound = site._server.sockets[0].getsockname()[1]
-    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
-    return site_runner, f"http://{shown}:{bound}"
+async def _stop(site_runner: web.AppRunner | None, scheduler: Scheduler) -> None:
+    """Stop accepting; requests under way and running jobs get `STOP_WITHIN` seconds, side
+    by side; jobs not finished by then go back to the queue."""
+    await asyncio.gather(scheduler.stop(STOP_WITHIN),
+                         *([site_runner.cleanup()] if site_runner else []))
 
 
 async def serve(settings: Settings) -> None:
-    """`dpflow serve`: until interrupted."""
-    async with running(settings, http=not settings.socket_mode) as app:
-        if settings.socket_mode:
-            from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-            log.info("dpflow: Socket Mode")
-            handler = AsyncSocketModeHandler(app.app,
-                                             settings.slack_app_token.get_secret_value())
-            try:
-                await handler.start_async()
-            finally:
-                await handler.close_async()
-        else:
-            log.info("dpflow: listening on %s/slack/events", app.url)
-            await asyncio.Event().wait()
+    """`dpflow serve`: until SIGTERM or SIGINT; then requests and jobs under way finish
+    (or jobs go back to the queue) and the process ends within seconds."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    try:
+        async with running(settings, http=not settings.socket_mode) as app:
+            if settings.socket_mode:
+                await _socket_mode(app, settings, stop)
+            else:
+                log.info("dpflow: listening on %s/slack/events", app.url)
+                await stop.wait()
+            log.info("dpflow: stopping")
+    finally:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.remove_signal_handler(sig)
+
+
+async def _socket_mode(app: Running, settings: Settings, stop: asyncio.Event) -> None:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+    handler = AsyncSocketModeHandler(app.app, settings.slack_app_token.get_secret_value())
+    try:
+        await handler.connect_async()
+        log.info("dpflow: Socket Mode")
+        await stop.wait()
+    finally:
+        await handler.close_async()
+
+
+async def open_database(engine: AsyncEngine, url: str) -> None:
+    """Migrations double as the check that the database can be reached and written."""
+    try:
+        await migrate(engine)
+    except (OSError, SQLAlchemyError) as e:
+        cause = getattr(e, "orig", None) or e
+        shown = make_url(url).render_as_string(hide_password=True)
+        raise StartError(f"cannot open the database {shown}: {cause}") from None
+
+
+async def _check_token(settings: Settings) -> AsyncSlackResponse:
+    """auth.test: the bot token is one Slack accepts (single-workspace mode)."""
+    client = web_client(settings.slack_api_url, settings.slack_bot_token.get_secret_value())
+    try:
+        return await client.auth_test()
+    except SlackApiError as e:
+        error = e.response.get("error") or f"HTTP {e.response.status_code}"
+        if error in TOKEN_REFUSED:
+            raise StartError(f"SLACK_BOT_TOKEN: Slack refuses it ({error})") from None
+        raise StartError(f"cannot check SLACK_BOT_TOKEN with Slack at "
+                         f"{settings.slack_api_url}: {error}") from None
+    except OSError as e:
+        raise StartError(f"cannot reach Slack at {settings.slack_api_url}: {e}") from None
+
+
+async def _http(app: AsyncApp, engine: AsyncEngine,
+                settings: Settings) -> tuple[web.AppRunner, str]:
+    """The HTTP server. Its `cleanup()` stops accepting, lets requests under way finish
+    (`STOP_WITHIN` seconds at most) and closes the connections."""
+    secret = settings.slack_signing_secret.get_secret_value()
+    site_runner = web.AppRunner(web_app(app, engine, secret), access_log=None,
+                                shutdown_timeout=STOP_WITHIN)
+    await site_runner.setup()
+    try:
+        await web.TCPSite(site_runner, settings.host, settings.port).start()
+    except OSError as e:
+        await site_runner.cleanup()
+        why = "the port is in use" if e.errno == errno.EADDRINUSE else e.strerror or e
+        raise StartError(f"cannot listen on {settings.host}:{settings.port}: {why}") from None
+    bound = site_runner.addresses[0][1]
+    shown = "127.0.0.1" if settings.host in ("0.0.0.0", "") else settings.host
+    return site_runner, f"http://{shown}:{bound}"
+
+
+@contextlib.asynccontextmanager
+async def _task(coro, name: str) -> AsyncIterator[None]:
+    task = asyncio.create_task(coro, name=name)
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -61,7 +61,7 @@ async def test_a_crash_after_the_answer_loses_nothing(workspace):
     assert [e["text"] for e in await _events(workspace)] == ["Order placed"]
     assert workspace.state.reactions_on(CHANNEL, reply.ts) == []  # nothing ran after the 200
     settings = settings_for(workspace.slack, workspace.database_url)
-    async with running(settings, host="127.0.0.1", background=False) as restarted:
+    async with running(settings, background=False) as restarted:
         await restarted.scheduler.run_due()
     assert workspace.state.reactions_on(CHANNEL, reply.ts) == ["white_check_mark"]
 

@@ -18,7 +18,7 @@ async def test_installed_workspaces_are_served_with_their_own_token(database_url
         settings = Settings(slack_client_id="111.222", slack_client_secret="oauth-secret",
                             slack_signing_secret=SECRET, slack_api_url=slack.api_url,
                             database_url=database_url, port=0)
-        async with running(settings, host="127.0.0.1", background=False) as app:
+        async with running(settings, background=False) as app:
             async with aiohttp.ClientSession() as http:
                 page = await http.get(f"{app.url}/slack/install", allow_redirects=False)
                 assert page.status in (200, 302)

@@ -19,7 +19,7 @@ async def test_two_instances_send_each_reminder_once(fresh_database):
         clock = Clock()
         settings = settings_for(slack, fresh_database)
         apps = await asyncio.gather(*(stack.enter_async_context(
-            running(settings, host="127.0.0.1", clock=clock, background=False))
+            running(settings, clock=clock, background=False))
             for _ in range(2)))
         driver = await stack.enter_async_context(SlackDriver(apps[0].url, SECRET, slack))
 

@@ -63,4 +63,5 @@ def test_serve_without_settings_says_one_line_and_exits():
     assert done.returncode == 2
     assert done.stderr.strip().splitlines() == [
         "dpflow: configuration error: SLACK_SIGNING_SECRET is required in HTTP mode "
-        "(or set SLACK_APP_TOKEN for Socket Mode)"]
+        "(or set SLACK_APP_TOKEN for Socket Mode); SLACK_BOT_TOKEN is required "
+        "(or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET for OAuth installs)"]

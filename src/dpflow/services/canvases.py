@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from dpflow.domain.errors import UserError
 from dpflow.domain.model import Board, DataProduct, Stage
+from dpflow.services import jobs
 from dpflow.services.context import Actor, active_workshop
 from dpflow.services.jobs import Job
 from dpflow.store.models import PostedCanvasRow
@@ -34,8 +35,8 @@ async def request(uows: UnitOfWorkFactory, actor: Actor, ref: str | None) -> lis
     async with uows() as uow:
         workshop = await active_workshop(uow.repo, actor)
         products = chosen(await uow.repo.board(workshop), ref)
-        await uow.repo.enqueue(Job.POST_CANVASES, {"products": [p.ref for p in products]},
-                               workshop_id=workshop.id)
+        await jobs.queue(uow.repo, Job.POST_CANVASES, jobs.Canvases(
+            workshop=workshop.id, products=[p.ref for p in products]))
         await uow.commit()
         return products
 

@@ -42,7 +42,7 @@ async def set_due(uows: UnitOfWorkFactory, actor: Actor, text: str, now: datetim
         run = await current_run(uow.repo, workshop)
         deadline = parse_when(text, now, tz)
         run.deadline, run.deadline_set_by = deadline, actor.user_id
-        await uow.repo.drop_jobs(run.id, jobs.REMINDER_JOBS)
+        await jobs.drop(uow.repo, run, jobs.REMINDER_JOBS)
         if deadline is not None:
             await _plan(uow.repo, run, deadline, now)
         await jobs.refresh_stage(uow.repo, run)
@@ -59,8 +59,8 @@ async def _plan(repo: Repository, run: StageRunRow, deadline: datetime, now: dat
 
 
 async def _at(repo: Repository, kind: Job, run: StageRunRow, at: datetime, **payload) -> None:
-    await repo.enqueue(kind, {"run": run.id, **payload}, workshop_id=run.workshop_id,
-                       run_id=run.id, due_at=at)
+    await jobs.queue(repo, kind, jobs.PAYLOADS[kind](workshop=run.workshop_id, run=run.id,
+                                                     **payload), due_at=at)
 
 
 async def request_summary(uows: UnitOfWorkFactory, actor: Actor) -> None:

@@ -8,6 +8,7 @@ from dpflow.domain.errors import UserError
 from dpflow.domain.model import Board
 from dpflow.render.export import to_json, to_markdown, to_odps
 from dpflow.render.text import file_stem
+from dpflow.services import jobs
 from dpflow.services.context import Actor
 from dpflow.services.jobs import Job
 from dpflow.store.db import make_engine, migrate, session_factory
@@ -50,9 +51,9 @@ async def request(uows: UnitOfWorkFactory, actor: Actor, fmt: str, to_channel: b
         if workshop is None:
             raise UserError("No workshop has run in this channel yet.",
                             "/dpflow start <name> [domain: <domain>]")
-        await uow.repo.enqueue(Job.EXPORT, {"format": fmt, "user": actor.user_id,
-                                            "channel": actor.channel_id if to_channel else None},
-                               workshop_id=workshop.id)
+        await jobs.queue(uow.repo, Job.EXPORT, jobs.Export(
+            workshop=workshop.id, format=fmt, user=actor.user_id,
+            channel=actor.channel_id if to_channel else None))
         await uow.commit()
         return workshop.name
 

@@ -1,9 +1,12 @@
-"""The kinds of work left for after Slack's answer, and how they are queued."""
+"""The kinds of work left for after Slack's answer, what each one carries, and how they are
+queued (in the transaction of the change that asks for them)."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict
 
 from dpflow.store.models import StageRunRow, utcnow
 from dpflow.store.repo import Repository
@@ -27,22 +30,98 @@ class Job(StrEnum):
     NUDGE = "nudge"  # a DM in the person's working hours on the last day
     DEADLINE = "deadline"  # summary and a call to move on
     STAGE_SUMMARY = "stage_summary"  # /dpflow summary: in the thread, nothing closes
+    ALERT = "alert"  # the facilitators learn that a job has been failing for long
 
 
 REMINDER_JOBS = (Job.REMINDER, Job.NUDGE, Job.DEADLINE)
+# Jobs that stand alone; the others of a workshop run one at a time, in the order queued
+UNORDERED = (Job.REACT, Job.EXPORT, Job.NUDGE, Job.ALERT)
+
+
+class Payload(BaseModel):
+    """What a follow-up reads; every job belongs to a workshop."""
+
+    model_config = ConfigDict(frozen=True)
+
+    workshop: str
+
+
+class OfRun(Payload):
+    run: int
+
+
+class React(Payload):
+    channel: str
+    ts: str
+
+
+class Findings(OfRun):
+    findings: list[int] | None = None  # None: every current finding
+
+
+class Canvases(Payload):
+    products: list[str] | None = None  # DP refs; None: every data product
+
+
+class Export(Payload):
+    format: str
+    user: str
+    channel: str | None  # None: a DM to `user`
+
+
+class Reminder(OfRun):
+    label: str  # "24h", "1h", "deadline"
+
+
+class Nudge(OfRun):
+    user: str | None = None  # None: plan one nudge per missing participant
+
+
+class Alert(Payload):
+    failing: Job
+    incident: str
+    since: datetime
+    error: str
+
+
+PAYLOADS: dict[Job, type[Payload]] = {
+    Job.POST_STAGE: OfRun, Job.REFRESH_STAGE: OfRun, Job.REACT: React,
+    Job.POST_SUMMARY: OfRun, Job.POST_FINDINGS: Findings, Job.POST_CANVASES: Canvases,
+    Job.POST_PICTURES: OfRun, Job.EXPORT: Export, Job.WORKSHOP_SUMMARY: Payload,
+    Job.REMINDER: Reminder, Job.NUDGE: Nudge, Job.DEADLINE: OfRun, Job.STAGE_SUMMARY: OfRun,
+    Job.ALERT: Alert,
+}
+
+
+def payload_of(kind: str, workshop_id: str | None, run_id: int | None,
+               stored: dict) -> Payload:
+    """The typed payload of a stored job (workshop and run live in their own columns)."""
+    return PAYLOADS[Job(kind)].model_validate({"workshop": workshop_id, "run": run_id,
+                                               **stored})
+
+
+async def queue(repo: Repository, kind: Job, payload: Payload, *,
+                due_at: datetime | None = None, key: str | None = None) -> None:
+    if not isinstance(payload, PAYLOADS[kind]):
+        raise TypeError(f"{kind} carries {PAYLOADS[kind].__name__}, not {payload!r}")
+    await repo.jobs.enqueue(kind, payload.model_dump(mode="json", exclude={"workshop", "run"}),
+                            workshop_id=payload.workshop, run_id=getattr(payload, "run", None),
+                            due_at=due_at, key=key)
 
 
 async def acknowledge(repo: Repository, run: StageRunRow, channel_id: str, ts: str) -> None:
-    await repo.enqueue(Job.REACT, {"channel": channel_id, "ts": ts},
-                       workshop_id=run.workshop_id, run_id=run.id)
+    await queue(repo, Job.REACT, React(workshop=run.workshop_id, channel=channel_id, ts=ts))
     await refresh_stage(repo, run)
 
 
 async def refresh_stage(repo: Repository, run: StageRunRow) -> None:
-    await repo.enqueue(Job.REFRESH_STAGE, {"run": run.id}, workshop_id=run.workshop_id,
-                       run_id=run.id, due_at=utcnow() + REFRESH_DELAY, key=f"refresh:{run.id}")
+    await queue(repo, Job.REFRESH_STAGE, OfRun(workshop=run.workshop_id, run=run.id),
+                due_at=utcnow() + REFRESH_DELAY, key=f"refresh:{run.id}")
 
 
 async def post(repo: Repository, kind: Job, run: StageRunRow, **payload) -> None:
-    await repo.enqueue(kind, {"run": run.id, **payload}, workshop_id=run.workshop_id,
-                       run_id=run.id)
+    await queue(repo, kind, PAYLOADS[kind](workshop=run.workshop_id, run=run.id, **payload))
+
+
+async def drop(repo: Repository, run: StageRunRow, kinds: tuple[Job, ...]) -> None:
+    await repo.jobs.drop(run.id, kinds)

@@ -89,3 +89,19 @@ async def closing(uows: UnitOfWorkFactory, workshop_id: str) -> Closing:
                    if r.message_ts}
         canvases = await uow.repo.canvases_by_ref(workshop_id)
         return Closing(board, threads, canvases)
+
+
+@dataclass(frozen=True)
+class Facilitation:
+    name: str
+    team_id: str
+    channel_id: str
+    facilitators: list[str]
+
+
+async def facilitation(uows: UnitOfWorkFactory, workshop_id: str) -> Facilitation:
+    """Who runs a workshop, to tell them what only they can act on."""
+    async with uows() as uow:
+        row = await uow.repo.workshop(workshop_id)
+        return Facilitation(row.name, row.team_id, row.channel_id,
+                            await uow.repo.facilitators(workshop_id))

@@ -90,8 +90,7 @@ async def close(uows: UnitOfWorkFactory, actor: Actor) -> WorkshopRow:
         if run is not None:
             await _close(uow.repo, run)
         workshop.active, workshop.closed_at = False, utcnow()
-        await uow.repo.enqueue(Job.WORKSHOP_SUMMARY, {"workshop": workshop.id},
-                               workshop_id=workshop.id)
+        await jobs.queue(uow.repo, Job.WORKSHOP_SUMMARY, jobs.Payload(workshop=workshop.id))
         await uow.commit()
         return workshop
 
@@ -160,5 +159,5 @@ async def _open(repo: Repository, workshop: WorkshopRow, stage: Stage, user: str
 
 async def _close(repo: Repository, run: StageRunRow) -> None:
     run.closed_at = utcnow()
-    await repo.drop_jobs(run.id, (*jobs.REMINDER_JOBS, Job.REFRESH_STAGE))
+    await jobs.drop(repo, run, (*jobs.REMINDER_JOBS, Job.REFRESH_STAGE))
     await jobs.post(repo, Job.POST_SUMMARY, run)

@@ -3,24 +3,32 @@
 from __future__ import annotations
 
 import logging
-import uuid
 
 from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.middleware.authorization.async_single_team_authorization import (
+    AsyncSingleTeamAuthorization,
+)
 from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
-from sqlalchemy import text
+from slack_sdk.signature import SignatureVerifier
+from slack_sdk.web.async_slack_response import AsyncSlackResponse
+from sqlalchemy import event, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dpflow.config import Settings
 from dpflow.domain.errors import UserError
+from dpflow.logs import new_incident, note, request_line, structured
 from dpflow.slack import errors, listeners
-from dpflow.slack.client import SlackClients, web_client
+from dpflow.slack.client import SlackClients, retry_handlers
 from dpflow.slack.deps import Deps
 from dpflow.slack.storable import clean_body
 from dpflow.store.db import session_factory
+from dpflow.store.models import StageRunRow, WorkshopRow
 from dpflow.store.uow import UnitOfWorkFactory
 
 log = logging.getLogger("dpflow")
@@ -28,6 +36,20 @@ log = logging.getLogger("dpflow")
 SCOPES = ["commands", "chat:write", "channels:history", "groups:history", "channels:read",
           "groups:read", "reactions:write", "reactions:read", "files:write", "users:read",
           "canvases:write", "canvases:read", "im:write"]
+MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; a bigger body is refused unread
+
+
+class DpflowApp(AsyncApp):
+    """Bolt's app, with one log line per request (HTTP and Socket Mode alike)."""
+
+    async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
+        ctx = req.context
+        with request_line(log, kind=_kind(req.body), team=ctx.team_id,
+                          channel=ctx.channel_id,
+                          retry=req.headers.get("x-slack-retry-num", [None])[0]) as line:
+            response = await super().async_dispatch(req)
+            line["outcome"] = response.status
+            return response
 
 
 def build_app(settings: Settings, engine: AsyncEngine) -> tuple[AsyncApp, Deps]:
@@ -35,30 +57,78 @@ def build_app(settings: Settings, engine: AsyncEngine) -> tuple[AsyncApp, Deps]:
     deps = Deps(uows=UnitOfWorkFactory(session_factory(engine)),
                 slack=SlackClients(settings.slack_api_url, _secret(settings.slack_bot_token),
                                    installations))
-    app = AsyncApp(
-        client=web_client(settings.slack_api_url, _secret(settings.slack_bot_token)),
+    # No `client=`: Bolt reads SLACK_BOT_TOKEN itself and, given a client as well, warns
+    # that the token is unused. Its own client is pointed at our API URL instead.
+    app = DpflowApp(
+        token=None if settings.oauth else _secret(settings.slack_bot_token),
         signing_secret=_secret(settings.slack_signing_secret) or "",
         oauth_settings=_oauth_settings(settings, engine, installations),
         installation_store=installations,
         # a contribution is committed before Slack gets its 200
         process_before_response=True,
     )
+    app.client.base_url = settings.slack_api_url
+    app.client.retry_handlers = retry_handlers()
     app.error(_on_error)
     app.middleware(clean_body)
     listeners.register(app, deps)
+    _note_workshops()
     return app, deps
 
 
-async def _on_error(error: Exception, body: dict, client, logger, respond) -> BoltResponse:
+def trust_checked_token(app: AsyncApp, auth: AsyncSlackResponse) -> None:
+    """Bolt checks the token on its first request and, when that auth.test fails, answers
+    200 ("please reinstall"), so Slack would not resend what it carried. The token was
+    checked at start: give Bolt that answer."""
+    for middleware in app._async_middleware_list:
+        if isinstance(middleware, AsyncSingleTeamAuthorization):
+            middleware.auth_test_result = auth
+
+
+async def _on_error(error: Exception, body: dict, request: AsyncBoltRequest, client,
+                    respond) -> BoltResponse:
     """Every failure ends here: people read what went wrong on the surface they used."""
     if isinstance(error, UserError):
-        message = error.text
-    else:
-        incident = uuid.uuid4().hex[:8]
-        logger.exception("unexpected error %s", incident, exc_info=error)
-        message = (f"Something went wrong on dpflow's side (error id `{incident}`). "
-                   "Nothing you sent was lost if it was acknowledged with a reaction.")
-    return await errors.show(message, body, client, respond)
+        return await errors.show(error.text, body, client, respond)
+    incident = new_incident()
+    note(incident=incident)
+    structured(log, "unexpected error", logging.ERROR, exc_info=error, incident=incident)
+    retry = request.headers.get("x-slack-retry-num", ["0"])[0]
+    return await errors.failed(incident, body, int(retry) if retry.isdigit() else 0, client,
+                               respond)
+
+
+def _kind(body: dict) -> str:
+    """What a request is, in a few words that carry nothing a person typed."""
+    if "command" in body:
+        word = (body.get("text") or "").split(maxsplit=1)[:1]
+        return f"command {word[0][:12]}" if word and word[0].isalpha() else "command"
+    kind = body.get("type") or "unknown"
+    if kind == "event_callback":
+        return f"event {body.get('event', {}).get('type')}"
+    if kind in ("block_actions", "block_suggestion"):
+        action = (body.get("actions") or [body])[0]
+        return f"{kind} {action.get('action_id')}"
+    if kind in ("view_submission", "view_closed"):
+        return f"{kind} {body.get('view', {}).get('callback_id')}"
+    if kind in ("shortcut", "message_action"):
+        return f"{kind} {body.get('callback_id')}"
+    return str(kind)
+
+
+def _note_workshops() -> None:
+    """The request's log line names the workshop its handling loaded."""
+    for row, loaded in ((WorkshopRow, _workshop_loaded), (StageRunRow, _run_loaded)):
+        if not event.contains(row, "load", loaded):
+            event.listen(row, "load", loaded)
+
+
+def _workshop_loaded(workshop: WorkshopRow, _context) -> None:
+    note(workshop=workshop.id)
+
+
+def _run_loaded(run: StageRunRow, _context) -> None:
+    note(workshop=run.workshop_id)
 
 
 def _secret(value) -> str | None:
@@ -82,20 +152,24 @@ def _oauth_settings(settings: Settings, engine: AsyncEngine, installations):
     )
 
 
-@web.middleware
-async def _malformed_timestamp(request: web.Request, handler):
-    """slack_sdk's verifier raises on a timestamp that is not a number (instead of saying
-    False), which would reach our error handler as an ordinary failure: refuse it here."""
-    stamp = request.headers.get("X-Slack-Request-Timestamp")
-    if request.method == "POST" and stamp is not None and not stamp.isdigit():
-        return web.Response(status=401, text="invalid request")
-    return await handler(request)
-
-
-def web_app(app: AsyncApp, engine: AsyncEngine) -> web.Application:
+def web_app(app: AsyncApp, engine: AsyncEngine, signing_secret: str) -> web.Application:
     """`POST /slack/events` (and the OAuth pages when configured), `GET /healthz`."""
-    server = app.web_app(path="/slack/events")
-    server.middlewares.append(_malformed_timestamp)
+    server = web.Application(client_max_size=MAX_BODY)
+    verifier = SignatureVerifier(signing_secret)
+
+    async def slack_events(request: web.Request) -> web.Response:
+        body = await request.read()
+        if not _signed(verifier, request.headers, body):
+            structured(log, "refused", logging.WARNING, bytes=len(body), outcome=401)
+            return web.Response(status=401, text="invalid request")
+        try:
+            bolt_request = AsyncBoltRequest(body=body.decode("utf-8"),
+                                            query=request.query_string,
+                                            headers=request.headers)
+        except Exception:  # signed, yet not a payload Slack sends: nothing to dispatch
+            structured(log, "refused", logging.WARNING, bytes=len(body), outcome=400)
+            return web.Response(status=400, text="not a Slack payload")
+        return await to_aiohttp_response(await app.async_dispatch(bolt_request))
 
     async def healthz(_request: web.Request) -> web.Response:
         try:
@@ -105,7 +179,31 @@ def web_app(app: AsyncApp, engine: AsyncEngine) -> web.Application:
             return web.json_response({"ok": False, "database": str(e)}, status=503)
         return web.json_response({"ok": True})
 
+    server.router.add_post("/slack/events", slack_events)
     server.router.add_get("/healthz", healthz)
+    if app.oauth_flow is not None:
+        _oauth_pages(server, app)
     return server
 
 
+def _signed(verifier: SignatureVerifier, headers, body: bytes) -> bool:
+    """Slack's signature and a fresh timestamp; slack_sdk raises on a timestamp that is no
+    number, so that is checked first."""
+    stamp = headers.get("X-Slack-Request-Timestamp", "")
+    signature = headers.get("X-Slack-Signature", "")
+    return stamp.isdigit() and bool(signature) and verifier.is_valid(body, stamp, signature)
+
+
+def _oauth_pages(server: web.Application, app: AsyncApp) -> None:
+    flow = app.oauth_flow
+
+    async def install(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(
+            await flow.handle_installation(await to_bolt_request(request)))
+
+    async def redirect(request: web.Request) -> web.Response:
+        return await to_aiohttp_response(
+            await flow.handle_callback(await to_bolt_request(request)))
+
+    server.router.add_get(flow.install_path, install)
+    server.router.add_get(flow.redirect_uri_path, redirect)

@@ -1,24 +1,121 @@
-"""The one wrapper of the Slack Web API: tokens per workspace, retries on 429."""
+"""The one wrapper of the Slack Web API: tokens per workspace, retries on 429, and every
+call dpflow makes after an answer, with its errors and batching."""
 
 from __future__ import annotations
 
+from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
     AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
 )
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
 from slack_sdk.web.async_client import AsyncWebClient
 
+FILES_PER_UPLOAD = 10  # files.completeUploadExternal takes a handful of files per call
+ACK_REACTION = "white_check_mark"
+
+
+def retry_handlers() -> list:
+    """A 429 waits its Retry-After inside the call (the scheduler runs other jobs meanwhile),
+    so a call that worked is never sent again by a job's retry."""
+    return [AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+            AsyncServerErrorRetryHandler(max_retry_count=2)]
+
 
 def web_client(api_url: str, token: str | None = None) -> AsyncWebClient:
-    return AsyncWebClient(token=token, base_url=api_url, retry_handlers=[
-        AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-        AsyncConnectionErrorRetryHandler(max_retry_count=2),
-    ])
+    return AsyncWebClient(token=token, base_url=api_url, retry_handlers=retry_handlers())
+
+
+class CanvasRefused(Exception):
+    """Slack will not make canvases here (plan, token type, scope)."""
+
+    def __init__(self, error: str):
+        super().__init__(error)
+        self.error = error
+
+
+class Slack:
+    """The calls dpflow makes in one workspace."""
+
+    def __init__(self, api: AsyncWebClient, names: dict[str, str] | None = None):
+        self.api = api
+        self._names = {} if names is None else names  # user id → display name
+
+    async def post(self, channel: str, message: dict, *, thread_ts: str | None = None,
+                   broadcast: bool = False) -> str:
+        """Posts a message (in a thread, also shown in the channel when `broadcast`); its ts."""
+        posted = await self.api.chat_postMessage(channel=channel, thread_ts=thread_ts,
+                                                 reply_broadcast=broadcast or None, **message)
+        return posted["ts"]
+
+    async def update(self, channel: str, ts: str, message: dict) -> None:
+        await self.api.chat_update(channel=channel, ts=ts, **message)
+
+    async def acknowledge(self, channel: str, ts: str) -> None:
+        """The reaction on a stored reply; one that is there already, or a reply deleted
+        since, counts as done."""
+        try:
+            await self.api.reactions_add(channel=channel, timestamp=ts, name=ACK_REACTION)
+        except SlackApiError as e:
+            if e.response.get("error") not in ("already_reacted", "message_not_found"):
+                raise
+
+    async def open_dm(self, user: str) -> str:
+        return (await self.api.conversations_open(users=user))["channel"]["id"]
+
+    async def permalink(self, channel: str, ts: str | None) -> str | None:
+        if ts is None:
+            return None
+        return (await self.api.chat_getPermalink(channel=channel, message_ts=ts))["permalink"]
+
+    async def team_address(self) -> str:
+        """https://<team domain>.slack.com/, where Slack serves the workspace's canvases."""
+        return (await self.api.auth_test())["url"]
+
+    async def time_zone(self, user: str) -> str:
+        """The person's Slack `tz` (e.g. Europe/Rome); UTC when Slack does not say."""
+        return (await self.api.users_info(user=user))["user"].get("tz") or "UTC"
+
+    async def names(self, users: list[str]) -> dict[str, str]:
+        """Display names, to credit people in summaries without notifying them."""
+        for user in users:
+            if user not in self._names:
+                profile = (await self.api.users_info(user=user))["user"]
+                self._names[user] = (profile.get("profile", {}).get("display_name")
+                                     or profile.get("real_name") or profile.get("name") or user)
+        return {user: self._names[user] for user in users}
+
+    async def put_canvas(self, title: str, markdown: str, channel: str,
+                         canvas_id: str | None = None) -> str:
+        """Edits the canvas posted before, or creates one the channel can read; its id."""
+        content = {"type": "markdown", "markdown": markdown}
+        try:
+            if canvas_id:
+                await self.api.canvases_edit(canvas_id=canvas_id, changes=[
+                    {"operation": "replace", "document_content": content}])
+                return canvas_id
+            created = await self.api.canvases_create(title=title, document_content=content)
+            await self.api.canvases_access_set(canvas_id=created["canvas_id"],
+                                               access_level="read", channel_ids=[channel])
+            return created["canvas_id"]
+        except SlackApiError as e:
+            raise CanvasRefused(e.response.get("error") or "unknown_error") from e
+
+    async def upload(self, channel: str, files: list[dict], *, thread_ts: str | None = None,
+                     comment: str | None = None) -> None:
+        """Files (`content`, `filename`, `title` each) in as few calls as Slack takes; the
+        comment goes with the first batch."""
+        for start in range(0, len(files), FILES_PER_UPLOAD):
+            await self.api.files_upload_v2(
+                channel=channel, thread_ts=thread_ts,
+                file_uploads=files[start:start + FILES_PER_UPLOAD],
+                initial_comment=comment if start == 0 else None)
 
 
 class SlackClients:
-    """A Web API client for a workspace: the bot token, or the stored installation's."""
+    """The Web API of a workspace: the bot token, or the stored installation's."""
 
     def __init__(self, api_url: str, bot_token: str | None = None,
                  installations: AsyncInstallationStore | None = None):
@@ -26,24 +123,13 @@ class SlackClients:
         self._bot_token = bot_token
         self._installations = installations
         self._clients: dict[str, AsyncWebClient] = {}
-        self._names: dict[tuple[str, str], str] = {}
+        self._names: dict[str, dict[str, str]] = {}  # team → user → display name
 
-    async def for_team(self, team_id: str) -> AsyncWebClient:
+    async def for_team(self, team_id: str) -> Slack:
         token = self._bot_token or await self._installed_token(team_id)
         if token not in self._clients:
             self._clients[token] = web_client(self.api_url, token)
-        return self._clients[token]
-
-    async def names(self, team_id: str, user_ids: list[str]) -> dict[str, str]:
-        """Display names, to credit people in summaries without notifying them."""
-        client = await self.for_team(team_id)
-        for user in user_ids:
-            if (team_id, user) not in self._names:
-                profile = (await client.users_info(user=user))["user"]
-                self._names[(team_id, user)] = (profile.get("profile", {}).get("display_name")
-                                                or profile.get("real_name")
-                                                or profile.get("name") or user)
-        return {u: self._names[(team_id, u)] for u in user_ids}
+        return Slack(self._clients[token], self._names.setdefault(team_id, {}))
 
     async def _installed_token(self, team_id: str) -> str:
         bot = await self._installations.async_find_bot(enterprise_id=None, team_id=team_id)

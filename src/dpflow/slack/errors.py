@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 
@@ -11,6 +12,7 @@ from dpflow.slack.blocks.kit import reply
 from dpflow.slack.ids import Block
 
 _BROADCAST = re.compile(r"<!(channel|here|everyone)[^>]*>")
+LAST_RETRY = 3  # Slack resends a failed event three times
 
 
 async def show(message: str, body: dict, client, respond) -> BoltResponse:
@@ -30,6 +32,23 @@ async def show(message: str, body: dict, client, respond) -> BoltResponse:
     elif body.get("trigger_id"):
         await client.views_open(trigger_id=body["trigger_id"], view=notice_view(message))
     return BoltResponse(status=200, body="")
+
+
+async def failed(incident: str, body: dict, retry: int, client, respond) -> BoltResponse:
+    """An unexpected failure, answered so that nothing is lost. Slack resends events (the
+    dedupe keys make that safe), so an event gets a 500 and its author hears of it only
+    after Slack's last try. A command is never resent: its answer carries the incident id.
+    A form stays open with the id, to submit again. A button shows the id, and Slack marks
+    the click as failed."""
+    message = (f"Something went wrong on dpflow's side (error id `{incident}`). If what you "
+               "did does not show, try it again in a moment; if this keeps happening, give "
+               "the id to whoever runs dpflow.")
+    if "command" in body or body.get("type") == "view_submission":
+        return await show(message, body, client, respond)
+    if body.get("type") != "event_callback" or retry >= LAST_RETRY:
+        with contextlib.suppress(Exception):  # telling may fail too: the logs have the id
+            await show(message, body, client, respond)
+    return BoltResponse(status=500, body="")
 
 
 def notice_view(message: str) -> dict:

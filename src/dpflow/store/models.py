@@ -202,11 +202,12 @@ class FindingRow(Base):
 
 
 class JobRow(Base):
-    """Work for later, claimed exactly once: Web API follow-ups and reminders."""
+    """Work for later, claimed by one instance at a time: Web API follow-ups and reminders."""
 
     __tablename__ = "jobs"
     __table_args__ = (
         Index("ix_jobs_due", "status", "due_at"),
+        Index("ix_jobs_workshop_status", "workshop_id", "status"),
         # at most one pending job per key: coalesces stage-message refreshes
         Index("uq_jobs_pending_key", "key", unique=True,
               sqlite_where=text("status = 'pending'"),
@@ -214,7 +215,7 @@ class JobRow(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    workshop_id: Mapped[str | None] = mapped_column(ForeignKey("workshops.id"), index=True)
+    workshop_id: Mapped[str | None] = mapped_column(ForeignKey("workshops.id"))
     stage_run_id: Mapped[int | None] = mapped_column(ForeignKey("stage_runs.id"))
     kind: Mapped[str] = mapped_column(String(30))
     key: Mapped[str | None] = mapped_column(String(200))
@@ -223,9 +224,12 @@ class JobRow(Base):
     status: Mapped[str] = mapped_column(String(12), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(64))
-    claimed_at: Mapped[datetime | None]
+    claimed_at: Mapped[datetime | None]  # renewed while the job runs: a lease
     done_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+    failing_since: Mapped[datetime | None]  # first failure of the current run of failures
+    incident: Mapped[str | None] = mapped_column(String(12))  # shown to people, in the logs
+    reported_at: Mapped[datetime | None]  # when the facilitators were told it keeps failing
 
 
 class ReceivedRow(Base):

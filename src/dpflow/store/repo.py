@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dpflow.domain.model import (
@@ -26,12 +23,12 @@ from dpflow.domain.model import (
     Stage,
     Workshop,
 )
+from dpflow.store.jobs import JobQueue
 from dpflow.store.models import (
     CanvasItemRow,
     CardRow,
     CounterRow,
     FindingRow,
-    JobRow,
     LinkRow,
     MemberRow,
     MentionRow,
@@ -45,12 +42,12 @@ from dpflow.store.models import (
 
 SUPPORTS = "supports"  # port → decision
 READS = "reads"  # data product → port
-CLAIM_LEASE = timedelta(minutes=5)  # a job claimed longer ago than this was lost in a crash
 
 
 class Repository:
     def __init__(self, session: AsyncSession):
         self.s = session
+        self.jobs = JobQueue(session)  # queued in the same transaction as the change
 
     # --- workshops and members -------------------------------------------------------
 
@@ -281,57 +278,6 @@ class Repository:
 
     async def finding(self, finding_id: int) -> FindingRow | None:
         return await self.s.get(FindingRow, finding_id)
-
-    # --- jobs ------------------------------------------------------------------------
-
-    async def enqueue(self, kind: str, payload: dict, *, workshop_id: str | None = None,
-                      run_id: int | None = None, due_at: datetime | None = None,
-                      key: str | None = None) -> None:
-        """Schedule work after the answer; a pending job with the same key absorbs this one."""
-        job = JobRow(kind=kind, payload=payload, workshop_id=workshop_id, stage_run_id=run_id,
-                     due_at=due_at or utcnow(), key=key, status="pending", attempts=0)
-        if key is None:
-            self.s.add(job)
-            return
-        if await self.s.scalar(select(JobRow.id).where(
-                JobRow.key == key, JobRow.status == "pending")) is not None:
-            return
-        try:
-            async with self.s.begin_nested():
-                self.s.add(job)
-        except IntegrityError:
-            pass  # another request queued the same pending job a moment ago
-
-    async def claim_due(self, worker: str, now: datetime, limit: int = 20) -> list[JobRow]:
-        """Take due jobs atomically: two instances never get the same job."""
-        due = or_(and_(JobRow.status == "pending", JobRow.due_at <= now),
-                  and_(JobRow.status == "running", JobRow.claimed_at < now - CLAIM_LEASE))
-        pick = select(JobRow.id).where(due).order_by(JobRow.due_at, JobRow.id).limit(limit)
-        if self.s.bind.dialect.name == "postgresql":
-            pick = pick.with_for_update(skip_locked=True)
-        result = await self.s.scalars(
-            update(JobRow).where(JobRow.id.in_(pick.scalar_subquery()))
-            .values(status="running", claimed_by=worker, claimed_at=now,
-                    attempts=JobRow.attempts + 1)
-            .returning(JobRow).execution_options(synchronize_session=False))
-        return sorted(result.all(), key=lambda j: (j.due_at, j.id))
-
-    async def finish_job(self, job_id: int, error: str | None = None,
-                         retry_at: datetime | None = None) -> None:
-        values = ({"status": "pending", "due_at": retry_at, "error": error} if retry_at
-                  else {"status": "failed" if error else "done", "done_at": utcnow(),
-                        "error": error})
-        await self.s.execute(update(JobRow).where(JobRow.id == job_id).values(**values))
-
-    async def drop_jobs(self, run_id: int, kinds: tuple[str, ...]) -> None:
-        await self.s.execute(update(JobRow).where(
-            JobRow.stage_run_id == run_id, JobRow.status == "pending", JobRow.kind.in_(kinds))
-            .values(status="dropped", done_at=utcnow()))
-
-    async def pending_jobs(self, workshop_id: str) -> list[JobRow]:
-        return list(await self.s.scalars(select(JobRow).where(
-            JobRow.workshop_id == workshop_id, JobRow.status == "pending")
-            .order_by(JobRow.due_at)))
 
     async def mention_once(self, workshop_id: str, stage: str, user_id: str, day: str) -> bool:
         """True the first time a person is mentioned for this stage on this day."""

@@ -1,34 +1,35 @@
-"""Web API work done after Slack has its answer: one handler per job kind.
-
-Feature modules register their handlers with `@handles(Job.X)`; `run` dispatches."""
+"""Web API work done after Slack has its answer: one handler per job kind, each taking the
+job's typed payload. Feature modules say which kinds they handle in `register(followups)`."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
-from dpflow.services.jobs import Job
+from dpflow.services.jobs import Job, payload_of
 from dpflow.slack.deps import Deps
-from dpflow.store.models import JobRow
+from dpflow.slack.followups import alerts, canvases, reminders, review, stages
+from dpflow.store.jobs import ClaimedJob
 
-Handler = Callable[[Deps, JobRow], Awaitable[None]]
-HANDLERS: dict[Job, Handler] = {}
-
-
-def handles(kind: Job) -> Callable[[Handler], Handler]:
-    def register(handler: Handler) -> Handler:
-        HANDLERS[kind] = handler
-        return handler
-    return register
+Handler = Callable[[Deps, Any], Awaitable[None]]
 
 
-def runner(deps: Deps) -> Callable[[JobRow], Awaitable[None]]:
-    from dpflow.slack.followups import (  # noqa: F401 — registers handlers
-        canvases,
-        reminders,
-        review,
-        stages,
-    )
+class FollowUps:
+    def __init__(self, deps: Deps):
+        self.deps = deps
+        self._handlers: dict[Job, Handler] = {}
 
-    async def run(job: JobRow) -> None:
-        await HANDLERS[Job(job.kind)](deps, job)
-    return run
+    def register(self, kind: Job, handler: Handler) -> None:
+        self._handlers[kind] = handler
+
+    async def run(self, job: ClaimedJob) -> None:
+        payload = payload_of(job.kind, job.workshop_id, job.run_id, job.payload)
+        await self._handlers[Job(job.kind)](self.deps, payload)
+
+
+def follow_ups(deps: Deps) -> FollowUps:
+    """The handler of every job kind."""
+    followups = FollowUps(deps)
+    for module in (stages, reminders, review, canvases, alerts):
+        module.register(followups)
+    return followups

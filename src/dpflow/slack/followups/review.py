@@ -2,25 +2,29 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dpflow.services import review
-from dpflow.services.jobs import Job
+from dpflow.services.jobs import Findings, Job
 from dpflow.slack.blocks.review import findings_message, findings_messages, nothing_found
 from dpflow.slack.deps import Deps
-from dpflow.slack.followups import handles
-from dpflow.store.models import JobRow
+
+if TYPE_CHECKING:
+    from dpflow.slack.followups import FollowUps
 
 
-@handles(Job.POST_FINDINGS)
-async def post_findings(deps: Deps, job: JobRow) -> None:
-    posting = await review.to_post(deps.uows, job.payload["run"], job.payload.get("findings"))
+def register(followups: FollowUps) -> None:
+    followups.register(Job.POST_FINDINGS, post_findings)
+
+
+async def post_findings(deps: Deps, job: Findings) -> None:
+    posting = await review.to_post(deps.uows, job.run, job.findings)
     if posting.thread_ts is None:  # the stage message failed: retried after it
         raise LookupError("the review stage message is not posted yet")
-    client = await deps.slack.for_team(posting.team_id)
+    slack = await deps.slack.for_team(posting.team_id)
     if not posting.findings and posting.everything:
-        await client.chat_postMessage(channel=posting.channel_id, thread_ts=posting.thread_ts,
-                                      **nothing_found())
+        await slack.post(posting.channel_id, nothing_found(), thread_ts=posting.thread_ts)
     for chunk in findings_messages(posting.findings):
-        posted = await client.chat_postMessage(channel=posting.channel_id,
-                                               thread_ts=posting.thread_ts,
-                                               **findings_message(chunk))
-        await review.posted(deps.uows, [card.id for card in chunk], posted["ts"])
+        ts = await slack.post(posting.channel_id, findings_message(chunk),
+                              thread_ts=posting.thread_ts)
+        await review.posted(deps.uows, [card.id for card in chunk], ts)

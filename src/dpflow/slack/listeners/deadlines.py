@@ -8,13 +8,12 @@ from dpflow.services import deadlines
 from dpflow.services.context import Actor
 from dpflow.slack.blocks.deadlines import due_set
 from dpflow.slack.deps import Deps
-from dpflow.slack.people import time_zone
 
 
 async def due(deps: Deps, actor: Actor, rest: str, command: dict) -> dict:
     if not rest:
         raise UserError("Say when the current stage is due.", f"/dpflow due {FORM}")
-    tz = await time_zone(await deps.slack.for_team(actor.team_id), actor.user_id)
+    tz = await (await deps.slack.for_team(actor.team_id)).time_zone(actor.user_id)
     return due_set(await deadlines.set_due(deps.uows, actor, rest, deps.clock(), tz))
 
 

@@ -6,9 +6,9 @@ from slack_bolt.async_app import AsyncApp
 
 from dpflow.services import home, workshops
 from dpflow.slack.blocks.home import home_view
+from dpflow.slack.client import Slack
 from dpflow.slack.deps import Deps
 from dpflow.slack.envelope import clicker
-from dpflow.slack.followups.canvases import team_address
 from dpflow.slack.ids import Action
 from dpflow.slack.metadata import WorkshopValue
 
@@ -35,4 +35,5 @@ def _mute_listener(app: AsyncApp, deps: Deps, action_id: Action, muted: bool) ->
 
 async def publish(deps: Deps, client, team_id: str, user_id: str) -> None:
     page = await home.page(deps.uows, team_id, user_id)
-    await client.views_publish(user_id=user_id, view=home_view(page, await team_address(client)))
+    team_url = await Slack(client).team_address()
+    await client.views_publish(user_id=user_id, view=home_view(page, team_url))
