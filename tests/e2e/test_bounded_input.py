@@ -49,7 +49,7 @@ async def _store_unstorable(database_url: str) -> list[str]:
     async with SlackEmulator() as slack:
         seed(slack)
         settings = settings_for(slack, database_url)
-        async with running(settings, host="127.0.0.1", clock=Clock(), background=False) as app, \
+        async with running(settings, clock=Clock(), background=False) as app, \
                 SlackDriver(app.url, SECRET, slack) as driver:
             await driver.command("start Nul\x00 party", user=FACILITATOR, channel=CHANNEL)
             await app.scheduler.run_due()

@@ -20,7 +20,7 @@ async def test_simultaneous_first_replies_are_all_stored(fresh_database):
     async with SlackEmulator() as slack, contextlib.AsyncExitStack() as stack:
         settings = settings_for(slack, fresh_database)
         apps = await asyncio.gather(*(stack.enter_async_context(
-            running(settings, host="127.0.0.1", clock=Clock(), background=False))
+            running(settings, clock=Clock(), background=False))
             for _ in range(2)))
         drivers = [await stack.enter_async_context(SlackDriver(app.url, SECRET, slack))
                    for app in apps]
