@@ -68,3 +68,27 @@ def sample_board() -> Board:
                 status=FindingStatus.DISMISSED),
     ]
     return Board(workshop, events, decisions, opportunities, products, ports, findings)
+
+
+HOSTILE = ('"Quoted" [link](javascript:alert(1)) {props} <script>alert(1)</script> '
+           '%%{init: {"theme": "dark"}}%% `code` | pipe <!channel> <@U1> #tag; *bold* &amp;\n'
+           '- list')
+
+
+def hostile_board() -> Board:
+    """The sample board with text that would break Markdown, MDX, Mermaid, HTML or Slack."""
+    board = sample_board()
+    board.workshop.name = f"Workshop {HOSTILE}"
+    board.workshop.domain = f"Domain {HOSTILE}"
+    event = board.events[0]
+    event.text, event.command, event.actor = f"Order {HOSTILE}", f"Do {HOSTILE}", HOSTILE
+    event.system, event.trigger = f"System {HOSTILE}", f"When {HOSTILE}"
+    board.decisions[1].text = f"Decide {HOSTILE}"
+    board.opportunities[0].text = f"Automate {HOSTILE}"
+    orders, shipments, promise = board.data_products
+    orders.name, orders.owner, orders.purpose = f"Orders {HOSTILE}", f"Team {HOSTILE}", HOSTILE
+    orders.terms.append(f"{HOSTILE} — {HOSTILE}")
+    shipments.name = "出荷 «Versand»"  # no ASCII letter for an id
+    promise.questions.append(HOSTILE)
+    board.ports[0].name = f"Port {HOSTILE}"
+    return board

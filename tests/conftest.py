@@ -14,7 +14,9 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from dpflow.config import Settings
+from dpflow.render.export import to_document
 from dpflow.server import Running, running
+from dpflow.services import exports
 from dpflow.slack.emulator import SlackEmulator
 from dpflow.slack.emulator.driver import SlackDriver
 from dpflow.store.models import utcnow
@@ -62,6 +64,11 @@ class Workspace:
         assert response.status == 200, response.text
         await self.settle()
         return response
+
+    async def exported(self, channel: str = CHANNEL) -> dict:
+        """The channel's workshop, read from the database, as the `export json` document."""
+        return to_document(await exports.board_of_channel(self.app.deps.uows, channel,
+                                                          self.state.team_id))
 
     def stage_thread(self, stage: str, channel: str = CHANNEL) -> str:
         message = self.state.find_message_with_metadata("dpflow_stage_opened", channel,

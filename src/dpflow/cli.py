@@ -50,11 +50,13 @@ def _parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="run a sample workshop against the built-in emulator")
     demo.add_argument("-o", "--out", default="dpflow-demo", help="output folder")
     demo.set_defaults(run=_demo)
+    from dpflow.render.formats import ALIASES, FORMATS
     export = sub.add_parser("export", help="write a channel's workshop from the database")
     export.add_argument("--channel", required=True)
     export.add_argument("--team")
-    export.add_argument("--format", choices=("json", "md", "odps"), default="json")
-    export.add_argument("-o", "--output", help="file to write (default: standard output)")
+    export.add_argument("--format", choices=(*FORMATS, *ALIASES), default="json")
+    export.add_argument("-o", "--output", help="file to write (default: standard output), "
+                        "or the folder for odcs and eventcatalog")
     export.set_defaults(run=_export)
     return parser
 
@@ -90,12 +92,35 @@ def _demo(args) -> int:
 
 
 def _export(args) -> int:
-    from dpflow.services.exports import export_channel
+    from dpflow.services import exports
+    fmt = exports.chosen(args.format)
+    if fmt.folder and not args.output:
+        print(f"dpflow: --format {fmt.name} writes a folder: name it with -o DIR",
+              file=sys.stderr)
+        return 2
     settings = load_settings(DatabaseSettings)
-    text = asyncio.run(export_channel(settings.database_url, args.channel, args.team,
-                                      args.format))
-    if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
-    else:
-        sys.stdout.write(text)
+    board = asyncio.run(_channel_board(settings.database_url, args.channel, args.team))
+    rendered = fmt.render(exports.exportable(board, fmt), {})
+    try:
+        if args.output:
+            exports.write(rendered, Path(args.output))
+        else:
+            sys.stdout.write(rendered)
+    except OSError as e:
+        print(f"dpflow: cannot write {args.output}: {e.strerror or e}", file=sys.stderr)
+        return 2
     return 0
+
+
+async def _channel_board(database_url: str, channel_id: str, team_id: str | None):
+    """The board straight from the database, no Slack needed."""
+    from dpflow.services.exports import board_of_channel
+    from dpflow.store.db import make_engine, migrate, session_factory
+    from dpflow.store.uow import UnitOfWorkFactory
+    engine = make_engine(database_url)
+    try:
+        await migrate(engine)
+        return await board_of_channel(UnitOfWorkFactory(session_factory(engine)), channel_id,
+                                      team_id)
+    finally:
+        await engine.dispose()

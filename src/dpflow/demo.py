@@ -2,7 +2,7 @@
 
 No Slack account, no network: the emulator plays Slack on 127.0.0.1, the real app answers
 signed requests, and what the app posted is written to a folder as a readable transcript,
-the canvases, the pictures and the three exports."""
+the canvases, the pictures and every export."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ from pathlib import Path
 from dpflow.config import Settings
 from dpflow.domain.model import STAGES, Board
 from dpflow.render.canvas import canvas_filename, render_canvas
+from dpflow.render.formats import FORMATS
 from dpflow.server import running
-from dpflow.services.exports import board_of_channel, render
+from dpflow.services.exports import board_of_channel, write
 from dpflow.slack.emulator import SlackEmulator
 from dpflow.slack.emulator.driver import SlackDriver
 from dpflow.slack.emulator.state import EmulatorState
@@ -27,7 +28,9 @@ CHANNEL = "C0SHOPFLOW"
 MAYA, RAVI, LENA, KENJI = "UMAYA", "URAVI", "ULENA", "UKENJI"
 PEOPLE = {MAYA: ("maya", "Europe/Berlin"), RAVI: ("ravi", "Asia/Kolkata"),
           LENA: ("lena", "America/New_York"), KENJI: ("kenji", "Asia/Tokyo")}
-EXPORTS = {"json": "export.json", "md": "export.md", "odps": "export-odps.yaml"}
+EXPORTS = {"export.json": "json", "export.md": "md", "workshop.md": "md",
+           "export-odps.yaml": "odps", "report.html": "html", "contracts": "odcs",
+           "eventcatalog": "eventcatalog"}
 
 # stage → replies in its thread, (person, lines)
 STORY: dict[str, list[tuple[str, str]]] = {
@@ -98,7 +101,7 @@ COMMANDS: dict[str, list[tuple[str, str]]] = {
     "events": [(LENA, "status")],
     "aggregates": [(KENJI, "list products")],
     "consumers": [(RAVI, "canvas DP9")],
-    "canvases": [(MAYA, "canvas"), (LENA, "export odps")],
+    "canvases": [(MAYA, "canvas"), (LENA, "export odps"), (MAYA, "export eventcatalog")],
 }
 
 
@@ -276,5 +279,6 @@ def write_outputs(out: Path, board: Board, state: EmulatorState, transcript: Tra
     for f in state.files.values():
         if f.filename.endswith(".png") and f.content:
             (pictures / f.filename).write_bytes(f.content)
-    for fmt, name in EXPORTS.items():
-        (out / name).write_text(render(board, fmt), encoding="utf-8")
+    names = {user: name for user, (name, _) in PEOPLE.items()}
+    for name, fmt in EXPORTS.items():
+        write(FORMATS[fmt].render(board, names), out / name)

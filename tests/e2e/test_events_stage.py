@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 
-from dpflow.services.exports import export_channel
 from tests.conftest import ALICE, BOB, CHANNEL, FACILITATOR
 
 
@@ -43,7 +42,7 @@ async def test_a_workshop_of_five_events(workspace, tmp_path):
     moved = await w.command("move E6 after E1")
     assert "E1 → E6 → E4 → E5" in moved.json["blocks"][0]["text"]["text"]
 
-    document = json.loads(await export_channel(w.database_url, CHANNEL, "T1", "json"))
+    document = await w.exported()
     events = [(e["ref"], e["text"], e["position"]) for e in document["events"]]
     assert events == [("E1", "Order placed online", 1), ("E6", "Parcel shipped", 2),
                       ("E4", "Parcel packed", 3), ("E5", "Invoice & receipt sent", 4)]

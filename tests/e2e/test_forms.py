@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from dpflow.domain.grammar import MAX_LINES
-from dpflow.services.exports import export_channel
 from dpflow.slack.emulator import payloads
 from dpflow.slack.ids import Action, Block, Callback
 from tests.conftest import ALICE, BOB, CHANNEL
@@ -51,7 +50,7 @@ def values(**inputs: dict) -> dict:
 
 
 async def board(w) -> dict:
-    return json.loads(await export_channel(w.database_url, CHANNEL, "T1", "json"))
+    return await w.exported()
 
 
 def element(view: dict, block: Block) -> dict:

@@ -2,21 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import time
 
 import aiohttp
 import pytest
 
 from dpflow.server import running
-from dpflow.services.exports import export_channel
 from dpflow.slack.emulator import payloads
 from tests.conftest import ALICE, CHANNEL, SECRET, settings_for
 
 
 async def _events(workspace):
-    return json.loads(await export_channel(workspace.database_url, CHANNEL, "T1",
-                                           "json"))["events"]
+    return await workspace.exported()["events"]
 
 
 def _reply_request(thread: str, text: str):

@@ -3,13 +3,10 @@ right form, ephemerally, and nothing on the board changes."""
 
 from __future__ import annotations
 
-import json
-
 import pytest
 
 from dpflow.domain.grammar import FORMS
 from dpflow.domain.model import Stage
-from dpflow.services.exports import export_channel
 from tests.conftest import ALICE, BOB, CHANNEL, FACILITATOR
 
 # a small board with one card of every kind, added by the facilitator
@@ -71,7 +68,7 @@ OTHER_STAGE = [  # stage, line, what the answer says, the stage whose form it sh
 
 
 async def export(w) -> dict:
-    return json.loads(await export_channel(w.database_url, CHANNEL, "T1", "json"))
+    return await w.exported()
 
 
 @pytest.fixture

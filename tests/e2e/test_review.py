@@ -8,7 +8,6 @@ import json
 import pytest
 
 from dpflow.domain.model import FindingKind, Stage
-from dpflow.services.exports import export_channel
 from dpflow.slack.blocks.review import KINDS
 from dpflow.slack.ids import Action, Block
 from dpflow.slack.metadata import AnswerValue, FindingValue, StageValue
@@ -17,7 +16,7 @@ from tests.e2e.shop import HEADINGS, buttons, finding_button, run_to_review
 
 
 async def export(w) -> dict:
-    return json.loads(await export_channel(w.database_url, CHANNEL, "T1", "json"))
+    return await w.exported()
 
 
 def findings_of(doc: dict) -> dict[tuple[str, str], str]:

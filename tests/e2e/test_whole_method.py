@@ -3,10 +3,7 @@ HTTP against the emulator: replies, commands, the review's buttons, the export."
 
 from __future__ import annotations
 
-import json
-
 from dpflow.domain.model import FindingKind
-from dpflow.services.exports import export_channel
 from dpflow.slack.ids import Action
 from dpflow.slack.metadata import FindingValue
 from tests.conftest import CHANNEL, FACILITATOR
@@ -25,7 +22,7 @@ async def test_order_fulfilment_from_events_to_canvases(workspace):
     await reply_all(w, "canvases", CANVASES)
     await w.command("close")
 
-    doc = json.loads(await export_channel(w.database_url, CHANNEL, "T1", "json"))
+    doc = await w.exported()
     assert doc["workshop"]["stage"] == "canvases"
     events = {e["ref"]: e for e in doc["events"]}
     assert list(events) == [f"E{i}" for i in range(1, 8)]

@@ -97,9 +97,12 @@ def test_odps_fields(board):
     assert promise["inputPorts"][0]["contractId"] == orders["outputPorts"][0]["contractId"]
 
 
-def test_odps_of_an_empty_board_is_empty(board):
+def test_odps_of_a_board_without_data_products_says_so(board):
     board.data_products.clear()
-    assert to_odps(board) == ""
+    board.workshop.name = "Order\nfulfilment"
+    assert to_odps(board) == ("# Order fulfilment: no data product on the board yet, so no "
+                              "ODPS document.\n")
+    assert list(yaml.safe_load_all(to_odps(board))) == []
 
 
 def test_markdown_has_title_contents_and_every_canvas(board):

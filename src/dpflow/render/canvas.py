@@ -8,7 +8,7 @@ from functools import lru_cache
 from jinja2 import Environment, PackageLoader, StrictUndefined
 
 from dpflow.domain.model import Alignment, Board, DataProduct, Mode
-from dpflow.render import text
+from dpflow.render import mermaid, text
 from dpflow.render.index import BoardIndex
 
 TEMPLATES = {
@@ -77,9 +77,16 @@ def canvas_context(index: BoardIndex, product: DataProduct) -> dict:
         ],
         "output_ports": [_port_view(index, p) for p in index.ports_of.get(product.ref, [])],
         "consumers": _consumers(index, product),
-        "supported": [_decision_view(index, d) for d in index.supported_by(product.ref)],
+        "supported": [decision_view(index, d) for d in index.supported_by(product.ref)],
         "input_ports": _input_ports(index, product),
+        "diagrams": _diagrams(index, product, events),
     }
+
+
+def _diagrams(index: BoardIndex, product: DataProduct, events: list) -> list[str]:
+    """Mermaid code blocks: the product's event flow, and the products around it."""
+    return [mermaid.fenced(d) for d in mermaid.flow_diagrams(events)] + [
+        mermaid.fenced(mermaid.map_diagram(index, product.ref))]
 
 
 def _port_view(index: BoardIndex, port) -> dict:
@@ -95,7 +102,7 @@ def _consumers(index: BoardIndex, product: DataProduct) -> list[dict]:
     return list(reading.values())
 
 
-def _decision_view(index: BoardIndex, decision_ref: str) -> dict:
+def decision_view(index: BoardIndex, decision_ref: str) -> dict:
     decision = index.decisions.get(decision_ref)
     opportunities = [
         o for o in index.opportunities_of.get(decision_ref, []) if o.mode in SUPPORT

@@ -8,7 +8,7 @@ import uuid
 import yaml
 
 from dpflow.domain.model import Board, DataProduct, Port
-from dpflow.render import text
+from dpflow.render import mermaid, text
 from dpflow.render.canvas import canvas_title, render_canvas
 from dpflow.render.index import BoardIndex
 
@@ -16,7 +16,7 @@ FORMAT = "dpflow/v1"
 ODPS_VERSION = "v1.0.0"
 ODPS_STATUS = "draft"
 VERSION = "0.1.0"
-_YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+YAML_DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def to_document(board: Board) -> dict:
@@ -63,6 +63,7 @@ def to_markdown(board: Board) -> str:
     anchors = _anchors(titles)
     lines = [f"# {text.inline(board.workshop.name)} — Data Product Canvases", ""]
     lines += _summary(board)
+    lines += _diagrams(index)
     lines += ["## Contents", ""]
     lines += [f"- [{title}](#{anchor})" for title, anchor in zip(titles, anchors, strict=True)]
     lines += [""] if titles else ["_No data product on the board yet._"]
@@ -76,6 +77,19 @@ def _summary(board: Board) -> list[str]:
     domain = f"Domain: **{text.inline(w.domain)}** · " if w.domain else ""
     return [f"{domain}Stage: **{w.stage}** · {len(board.events)} events · "
             f"{len(board.decisions)} decisions · {len(board.data_products)} data products", ""]
+
+
+def _diagrams(index: BoardIndex) -> list[str]:
+    board = index.board
+    flows = [mermaid.fenced(d) for d in mermaid.flow_diagrams(board.events)]
+    lines = ["## Event flow", "", "Events in timeline order, each with its trigger, actor, "
+             "command and system.", ""]
+    lines += flows or ["_No event on the board yet._", ""]
+    lines += ["## Data product map", "", "Data products, their output ports with the decisions "
+              "they support, and who reads which port.", ""]
+    lines += [mermaid.fenced(mermaid.map_diagram(index))] if board.data_products else [
+        "_No data product on the board yet._", ""]
+    return lines
 
 
 def _anchors(titles: list[str]) -> list[str]:
@@ -97,9 +111,12 @@ def _demoted(canvas: str) -> str:
 
 def to_odps(board: Board) -> str:
     """One Open Data Product Standard v1.0.0 YAML document per data product."""
+    if not board.data_products:  # an empty stream would be an empty file: say why instead
+        return (f"# {' '.join(board.workshop.name.split())}: no data product on the board "
+                "yet, so no ODPS document.\n")
     index = BoardIndex.of(board)
     documents = [_odps_product(index, p) for p in board.data_products]
-    return yaml.dump_all(documents, Dumper=_YAML_DUMPER, sort_keys=False, allow_unicode=True,
+    return yaml.dump_all(documents, Dumper=YAML_DUMPER, sort_keys=False, allow_unicode=True,
                          explicit_start=True, width=100)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dpflow.domain import guide
 from dpflow.domain.grammar import EXAMPLES, FORMS
 from dpflow.domain.model import STAGES, Board, Stage
+from dpflow.render.formats import NAMES
 from dpflow.services.boards import Deletion, Status
 from dpflow.services.cards import Applied
 from dpflow.services.workshops import Moved
@@ -23,14 +24,14 @@ from dpflow.slack.metadata import CardValue
 from dpflow.slack.text import esc
 from dpflow.store.models import WorkshopRow
 
-COMMANDS = """*Commands*
+COMMANDS = f"""*Commands*
 `/dpflow start <name> [domain: <domain>]` — start a workshop here
 `/dpflow status` — stage, deadline, counts, what is open
 `/dpflow add <line>` — add to the current stage (or reply in its thread)
 `/dpflow list [events|decisions|opportunities|ports|products|findings]`
 `/dpflow edit <ref> <text>` · `/dpflow delete <ref>` · `/dpflow move E5 after E2`
 `/dpflow canvas [DP1]` — post the canvases · `/dpflow summary`
-`/dpflow export json|md|odps` — the file by DM; add `channel` to post it here
+`/dpflow export {NAMES} [channel]` — the file by DM, or here with `channel`
 Facilitators: `/dpflow next` · `/dpflow stage <name>` · `/dpflow due in 2d` ·
 `/dpflow facilitator add @user` · `/dpflow close`"""
 
@@ -106,7 +107,7 @@ def facilitators_added(who: str) -> dict:
 def closed(workshop: WorkshopRow) -> dict:
     return reply(f"Closed {workshop.name}.", [section(
         f"Closed *{esc(workshop.name)}*. The closing summary is in the channel; exports stay "
-        "available with `/dpflow export json|md|odps`.")])
+        f"available with `/dpflow export {NAMES}`.")])
 
 
 def status(status: Status) -> dict:

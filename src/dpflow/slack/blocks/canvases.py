@@ -7,9 +7,6 @@ from dpflow.render.index import BoardIndex
 from dpflow.slack.blocks.kit import context, fit, header, reply, section, sections
 from dpflow.slack.text import esc
 
-FORMATS = {"json": "JSON (dpflow/v1)", "md": "Markdown (the canvases)",
-           "odps": "Open Data Product Standard YAML"}
-
 
 def canvas_url(team_url: str, team_id: str, canvas_id: str) -> str:
     """Slack's address of a canvas: https://<team domain>.slack.com/docs/<team>/<canvas>."""
@@ -62,8 +59,8 @@ def pictures_comment(workshop_name: str, boards: int, maps: int) -> str:
             f"({maps} {'picture' if maps == 1 else 'pictures'}).")
 
 
-def export_comment(workshop_name: str, fmt: str) -> str:
-    return f"{esc(workshop_name)}, exported as {FORMATS[fmt]}."
+def export_comment(workshop_name: str, title: str) -> str:
+    return f"{esc(workshop_name)}, exported as {title}."
 
 
 def canvas_requested(products: list[DataProduct]) -> dict:
@@ -74,8 +71,8 @@ def canvas_requested(products: list[DataProduct]) -> dict:
         "summary message each. A canvas posted before is updated, not repeated.")])
 
 
-def export_requested(workshop_name: str, fmt: str, to_channel: bool) -> dict:
+def export_requested(workshop_name: str, title: str, to_channel: bool) -> dict:
     where = "to this channel" if to_channel else "to you in a direct message"
     return reply(f"Exporting {esc(workshop_name)}.", [section(
-        f"Exporting *{esc(workshop_name)}* as {FORMATS[fmt]}: the file comes {where} in a "
+        f"Exporting *{esc(workshop_name)}* as {title}: the file comes {where} in a "
         "moment.")])

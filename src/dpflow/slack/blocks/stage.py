@@ -8,6 +8,7 @@ from dpflow.domain import guide
 from dpflow.domain.grammar import FORMS
 from dpflow.domain.model import STAGES, Board, Stage
 from dpflow.domain.summary import StageSummary
+from dpflow.render.formats import NAMES
 from dpflow.slack.blocks.canvases import canvas_url
 from dpflow.slack.blocks.kit import (
     actions,
@@ -92,5 +93,5 @@ def workshop_closed(closing, team_url: str) -> dict:
     blocks = [header(f"Workshop closed · {board.workshop.name}"), section("\n".join(lines))]
     if products:
         blocks += [section("*Data products and their canvases*"), *sections(products)]
-    blocks.append(context("Export it any time: `/dpflow export json|md|odps`"))
+    blocks.append(context(f"Export it any time: `/dpflow export {NAMES}`"))
     return {"text": f"{board.workshop.name} is closed", "blocks": fit(blocks)}

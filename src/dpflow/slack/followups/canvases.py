@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from dpflow.render.canvas import canvas_filename, canvas_title, render_canvas
 from dpflow.render.index import BoardIndex
 from dpflow.render.pictures import board_pngs, map_pngs
+from dpflow.render.report import people
 from dpflow.render.text import file_stem
 from dpflow.services import canvases, exports, stages
 from dpflow.services.canvases import Posted, Posting
@@ -88,9 +89,12 @@ def _named(stem: str, pngs: list[bytes]) -> list[dict]:
 
 
 async def export(deps: Deps, job: Export) -> None:
-    exported = await exports.export_file(deps.uows, job.workshop, job.format)
-    slack = await deps.slack.for_team(exported.board.workshop.team_id)
+    fmt = exports.chosen(job.format)
+    board = await exports.board_of_workshop(deps.uows, job.workshop)
+    slack = await deps.slack.for_team(board.workshop.team_id)
+    names = await slack.names(people(board)) if fmt.name == "html" else {}
+    exported = await asyncio.to_thread(exports.packaged, board, fmt, names)
     channel = job.channel or await slack.open_dm(job.user)
-    await slack.upload(channel, [{"content": exported.text, "filename": exported.filename,
+    await slack.upload(channel, [{"content": exported.content, "filename": exported.filename,
                                   "title": exported.filename}],
-                       comment=export_comment(exported.board.workshop.name, job.format))
+                       comment=export_comment(board.workshop.name, fmt.title))

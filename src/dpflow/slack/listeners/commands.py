@@ -114,8 +114,8 @@ async def _canvas(deps: Deps, actor: Actor, rest: str, command: dict) -> dict:
 async def _export(deps: Deps, actor: Actor, rest: str, command: dict) -> dict:
     fmt, *flags = rest.lower().split() or [""]
     to_channel = any(flag.lstrip("-") == "channel" for flag in flags)
-    name = await exports.request(deps.uows, actor, fmt, to_channel)
-    return canvas_blocks.export_requested(name, fmt, to_channel)
+    name, chosen = await exports.request(deps.uows, actor, fmt, to_channel)
+    return canvas_blocks.export_requested(name, chosen.title, to_channel)
 
 
 SUBCOMMANDS: dict[str, Handler] = {
