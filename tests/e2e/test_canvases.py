@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 
 from tests.conftest import ALICE, BOB, CHANNEL, FACILITATOR
 
@@ -152,7 +154,36 @@ async def test_export_comes_by_direct_message_or_to_the_channel(workspace):
     (odps,) = [f for f in w.state.files.values() if f.filename.endswith("-odps.yaml")]
     assert odps.channels == [CHANNEL] and b"kind: DataProduct" in odps.content
     bad = await w.command("export pdf")
-    assert "json|md|odps" in bad.json["text"]
+    assert "json|md|odps|odcs|eventcatalog|html" in bad.json["text"]
+
+
+async def test_folder_exports_come_zipped_and_the_report_names_people(workspace):
+    w = workspace
+    w.state.users[ALICE]["profile"]["display_name"] = "Alice <@UBOB>"
+    await storm(w, until="ports")
+    await w.command("export eventcatalog", user=BOB)
+    await w.command("export odcs", user=BOB)
+    await w.command("export report channel")
+    files = {f.filename: f for f in w.state.files.values()}
+    catalog = zipfile.ZipFile(io.BytesIO(files["order-fulfilment-eventcatalog.zip"].content))
+    assert "order-fulfilment-eventcatalog/domains/online-shop/index.mdx" in catalog.namelist()
+    contracts = zipfile.ZipFile(io.BytesIO(files["order-fulfilment-odcs.zip"].content))
+    assert contracts.namelist() == ["order-fulfilment-odcs/P1-orders-by-customer.odcs.yaml",
+                                    "order-fulfilment-odcs/P2-parcels-in-transit.odcs.yaml"]
+    assert files["order-fulfilment-odcs.zip"].channels == [w.state.dms[BOB]]
+    report = files["order-fulfilment-report.html"]
+    assert report.channels == [CHANNEL]
+    html = report.content.decode()
+    assert "Alice &lt;@UBOB&gt;" in html and "<@" not in html
+    assert "one-page HTML report" in report.initial_comment
+
+
+async def test_an_export_that_would_be_empty_says_why(workspace):
+    w = workspace
+    await w.command("start Order fulfilment")
+    answer = await w.command("export odcs", user=BOB)
+    assert "no output port on the board yet" in answer.json["text"] + json.dumps(answer.json)
+    assert not w.state.files
 
 
 async def test_the_closing_summary_links_every_canvas(workspace):

@@ -45,3 +45,38 @@ def test_migrate_creates_the_schema(tmp_path):
     done = _dpflow("migrate", database_url=f"sqlite+aiosqlite:///{tmp_path / 'new.db'}")
     assert done.returncode == 0, done.stderr
     assert "up to date" in done.stdout
+
+
+async def test_folder_formats_write_a_folder_and_need_one(workspace, tmp_path):
+    await workspace.command("start Order fulfilment domain: Online shop")
+    await workspace.driver.reply(CHANNEL, workspace.stage_thread("events"), "Order placed",
+                                 user=ALICE)
+    url = workspace.database_url
+    missing = _dpflow("export", "--channel", CHANNEL, "--format", "eventcatalog",
+                      database_url=url)
+    assert missing.returncode == 2
+    assert missing.stderr.strip().splitlines() == [
+        "dpflow: --format eventcatalog writes a folder: name it with -o DIR"]
+    out = tmp_path / "catalog"
+    done = _dpflow("export", "--channel", CHANNEL, "--format", "eventcatalog", "-o", str(out),
+                   database_url=url)
+    assert done.returncode == 0, done.stderr
+    assert (out / "domains" / "online-shop" / "events" / "order-placed" / "index.mdx").exists()
+    report = tmp_path / "report.html"
+    assert _dpflow("export", "--channel", CHANNEL, "--format", "html", "-o", str(report),
+                   database_url=url).returncode == 0
+    assert "Order placed" in report.read_text()
+
+
+async def test_exports_that_would_be_empty_say_why(workspace, tmp_path):
+    await workspace.command("start Order fulfilment")
+    for fmt, why in (("odps", "no data product on the board yet"),
+                     ("odcs", "no output port on the board yet")):
+        done = _dpflow("export", "--channel", CHANNEL, "--format", fmt, "-o",
+                       str(tmp_path / fmt), database_url=workspace.database_url)
+        assert done.returncode == 1 and why in done.stderr and not (tmp_path / fmt).exists()
+    unwritable = _dpflow("export", "--channel", CHANNEL, "-o", str(tmp_path / "no" / "x.json"),
+                         database_url=workspace.database_url)
+    assert unwritable.returncode == 2
+    assert unwritable.stderr.startswith("dpflow: cannot write") and "Traceback" not in \
+        unwritable.stderr

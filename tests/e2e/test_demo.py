@@ -10,7 +10,8 @@ import yaml
 
 from dpflow.demo import run_demo
 
-SCHEMA = Path(__file__).parents[1] / "schemas" / "odps-json-schema-v1.0.0.json"
+SCHEMAS = Path(__file__).parents[1] / "schemas"
+SCHEMA = SCHEMAS / "odps-json-schema-v1.0.0.json"
 
 
 async def test_the_demo_writes_every_output(tmp_path, capsys):
@@ -47,3 +48,20 @@ async def test_the_demo_writes_every_output(tmp_path, capsys):
     pictures = sorted(p.name for p in (out / "pictures").iterdir())
     assert pictures == ["order-fulfilment-board.png", "order-fulfilment-map.png"]
     assert all((out / "pictures" / p).read_bytes().startswith(b"\x89PNG") for p in pictures)
+
+    assert (out / "workshop.md").read_text() == (out / "export.md").read_text()
+    assert "```mermaid\nflowchart LR" in (out / "workshop.md").read_text()
+    odcs = jsonschema.Draft201909Validator(json.loads(
+        (SCHEMAS / "odcs-json-schema-v3.1.0.json").read_text()))
+    contracts = sorted((out / "contracts").iterdir())
+    ports = [p for d in document["data_products"] for p in d["output_ports"]]
+    assert len(contracts) == len(ports) and contracts[0].name.endswith(".odcs.yaml")
+    for contract in contracts:
+        assert list(odcs.iter_errors(yaml.safe_load(contract.read_text()))) == []
+    catalog = out / "eventcatalog"
+    assert len(list(catalog.glob("domains/*/data-products/*/index.mdx"))) == len(products)
+    assert len(list(catalog.glob("domains/*/data-products/*/contracts/*.odcs.yaml"))) == \
+        len(ports)
+    report = (out / "report.html").read_text()
+    assert all(p["name"] in report for p in document["data_products"])
+    assert "maya" in report and "UMAYA" not in report

@@ -13,7 +13,7 @@ from tests.conftest import ALICE, CHANNEL, SECRET, settings_for
 
 
 async def _events(workspace):
-    return await workspace.exported()["events"]
+    return (await workspace.exported())["events"]
 
 
 def _reply_request(thread: str, text: str):

@@ -14,14 +14,13 @@ from dpflow.render.index import BoardIndex
 EVENTS_PER_DIAGRAM = 40  # Mermaid refuses diagrams over 50,000 characters or 500 edges
 CLASSES = ("event", "command", "actor", "system", "trigger", "port", "source-aligned",
            "consumer-aligned")
-_PLAIN = re.compile(r"[\w .,'!?+=@/-]")
+_NOT_PLAIN = re.compile(r"[^\w .,'!?+=@/-]")
 
 
 def label(text: object) -> str:
     """User text inside a quoted Mermaid label: whatever is not plain becomes an entity
     (`#35;`), so quotes, brackets, `%%{init}%%`, HTML and markup stay text."""
-    flat = " ".join(str(text).split())
-    return "".join(c if _PLAIN.fullmatch(c) else f"#{ord(c)};" for c in flat)
+    return _NOT_PLAIN.sub(lambda m: f"#{ord(m[0])};", " ".join(str(text).split()))
 
 
 def fenced(diagram: str) -> str:
