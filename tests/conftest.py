@@ -19,6 +19,7 @@ from dpflow.server import Running, running
 from dpflow.services import exports
 from dpflow.slack.emulator import SlackEmulator
 from dpflow.slack.emulator.driver import SlackDriver
+from dpflow.store.db import opened
 from dpflow.store.models import utcnow
 
 SECRET = "test-signing-secret"
@@ -37,6 +38,12 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.offset += timedelta(**delta)
+
+
+async def exported(database_url: str, channel: str = CHANNEL, team_id: str = "T1") -> dict:
+    """The channel's workshop, read from the database, as the `export json` document."""
+    async with opened(database_url) as uows:
+        return to_document(await exports.board_of_channel(uows, channel, team_id))
 
 
 @dataclass
@@ -66,9 +73,7 @@ class Workspace:
         return response
 
     async def exported(self, channel: str = CHANNEL) -> dict:
-        """The channel's workshop, read from the database, as the `export json` document."""
-        return to_document(await exports.board_of_channel(self.app.deps.uows, channel,
-                                                          self.state.team_id))
+        return await exported(self.database_url, channel, self.state.team_id)
 
     def stage_thread(self, stage: str, channel: str = CHANNEL) -> str:
         message = self.state.find_message_with_metadata("dpflow_stage_opened", channel,

@@ -115,12 +115,6 @@ def _export(args) -> int:
 async def _channel_board(database_url: str, channel_id: str, team_id: str | None):
     """The board straight from the database, no Slack needed."""
     from dpflow.services.exports import board_of_channel
-    from dpflow.store.db import make_engine, migrate, session_factory
-    from dpflow.store.uow import UnitOfWorkFactory
-    engine = make_engine(database_url)
-    try:
-        await migrate(engine)
-        return await board_of_channel(UnitOfWorkFactory(session_factory(engine)), channel_id,
-                                      team_id)
-    finally:
-        await engine.dispose()
+    from dpflow.store.db import opened
+    async with opened(database_url) as uows:
+        return await board_of_channel(uows, channel_id, team_id)

@@ -3,19 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-import json
 
 from dpflow.server import running
-from dpflow.services.exports import export_channel
 from dpflow.slack.emulator import SlackEmulator
 from dpflow.slack.emulator.driver import SlackDriver
-from tests.conftest import ALICE, BOB, CHANNEL, FACILITATOR, SECRET, Clock, seed, settings_for
+from tests.conftest import (
+    ALICE,
+    BOB,
+    CHANNEL,
+    FACILITATOR,
+    SECRET,
+    Clock,
+    exported,
+    seed,
+    settings_for,
+)
 
 OTHER = "C0OTHER"
 
 
 async def _events(database_url: str, channel: str = CHANNEL) -> list[str]:
-    document = json.loads(await export_channel(database_url, channel, "T1", "json"))
+    document = await exported(database_url, channel)
     return [e["text"] for e in document["events"]]
 
 

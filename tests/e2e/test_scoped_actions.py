@@ -9,7 +9,6 @@ import aiohttp
 import pytest
 
 from dpflow.domain.model import FindingKind, Stage
-from dpflow.services.exports import export_channel
 from dpflow.slack.emulator import payloads
 from dpflow.slack.emulator.driver import SlackDriver
 from dpflow.slack.ids import Action, Block, Callback
@@ -21,7 +20,7 @@ from dpflow.slack.metadata import (
     FixContext,
     PageValue,
 )
-from tests.conftest import ALICE, BOB, CHANNEL, FACILITATOR, SECRET
+from tests.conftest import ALICE, BOB, CHANNEL, FACILITATOR, SECRET, exported
 from tests.e2e.shop import finding_button, run_to_review
 
 OTHER_TEAM, OTHER_CHANNEL = "T2", "C0ELSEWHERE"
@@ -37,7 +36,7 @@ async def intruder(workspace):
 
 
 async def board(w) -> dict:
-    return json.loads(await export_channel(w.database_url, CHANNEL, "T1", "json"))
+    return await exported(w.database_url, CHANNEL)
 
 
 def stage_button(w, stage: str, action: str) -> tuple[str, str]:

@@ -5,13 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 
 from dpflow.server import running
-from dpflow.services.exports import export_channel
 from dpflow.slack.emulator import SlackEmulator
 from dpflow.slack.emulator.driver import SlackDriver
-from tests.conftest import FACILITATOR, SECRET, Clock, settings_for
+from tests.conftest import FACILITATOR, SECRET, Clock, exported, settings_for
 
 WORKSHOPS, REPLIES = 5, 8
 
@@ -39,6 +37,6 @@ async def test_simultaneous_first_replies_are_all_stored(fresh_database):
 
         assert [a.status for a in answers] == [200] * WORKSHOPS * REPLIES
         for channel in channels:
-            document = json.loads(await export_channel(fresh_database, channel, "T1", "json"))
+            document = await exported(fresh_database, channel)
             refs = sorted(e["ref"] for e in document["events"])
             assert refs == sorted(f"E{n}" for n in range(1, REPLIES + 1))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from alembic import command
@@ -9,6 +11,8 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+
+from dpflow.store.uow import UnitOfWorkFactory
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -62,3 +66,15 @@ def _upgrade(conn: Connection) -> None:
     cfg = alembic_config(str(conn.engine.url))
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, "head")
+
+
+@asynccontextmanager
+async def opened(url: str) -> AsyncIterator[UnitOfWorkFactory]:
+    """The database at `url`, brought up to date, for one command (`dpflow export`); its
+    engine is disposed after."""
+    engine = make_engine(url)
+    try:
+        await migrate(engine)
+        yield UnitOfWorkFactory(session_factory(engine))
+    finally:
+        await engine.dispose()
