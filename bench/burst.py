@@ -28,6 +28,7 @@ import asyncpg
 from sqlalchemy import make_url, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from dpflow.domain.grammar import MAX_LINES
 from dpflow.slack.emulator import SlackEmulator, payloads
 from dpflow.slack.emulator.driver import SlackDriver
 
@@ -161,11 +162,14 @@ def app_env(api_url: str, **settings: str) -> dict[str, str]:
 
 
 @contextlib.asynccontextmanager
-async def started(apps: list[AppProcess]) -> AsyncIterator[list[AppProcess]]:
+async def started(slack: SlackEmulator, apps: list[AppProcess]) -> AsyncIterator[list[SlackDriver]]:
+    """The apps running, and a driver for each."""
+    drivers = [SlackDriver(app.url, SECRET, slack) for app in apps]
     try:
         await asyncio.gather(*(app.start() for app in apps))
-        yield apps
+        yield drivers
     finally:
+        await asyncio.gather(*(d.close() for d in drivers))
         await asyncio.gather(*(app.stop() for app in apps))
 
 
@@ -215,23 +219,18 @@ async def burst(slack: SlackEmulator, drivers: list[SlackDriver], apps: list[App
 
 
 async def warm_up(drivers: list[SlackDriver], thread: str, lines: list[str]) -> None:
-    """WARM_UP sequential replies carrying `lines` between them, spread over the drivers
-    (every instance has answered before the clock starts)."""
-    per_reply = -(-len(lines) // WARM_UP)
+    """At least WARM_UP sequential replies carrying `lines` between them (as many lines each as
+    dpflow takes), spread over the drivers: every instance has answered before the clock
+    starts. A refused reply stops the run."""
+    per_reply = min(MAX_LINES, -(-len(lines) // WARM_UP))
     for k, start in enumerate(range(0, len(lines), per_reply)):
-        text_ = "\n".join(lines[start:start + per_reply])
         driver = drivers[k % len(drivers)]
+        text_ = "\n".join(lines[start:start + per_reply])
         response = await driver.reply(CHANNEL, thread, text_, user=FACILITATOR)
-        if response.status != 200:
-            raise RuntimeError(f"warm-up reply answered {response.status}: {response.text}")
-
-
-def _drivers(slack: SlackEmulator, apps: list[AppProcess]) -> list[SlackDriver]:
-    return [SlackDriver(app.url, SECRET, slack) for app in apps]
-
-
-async def _close(drivers: list[SlackDriver]) -> None:
-    await asyncio.gather(*(d.close() for d in drivers))
+        refusals = driver.state.ephemerals(FACILITATOR)
+        if response.status != 200 or refusals:
+            raise RuntimeError(f"warm-up reply refused ({response.status}): "
+                               f"{refusals[0].text if refusals else response.text}")
 
 
 def new_emulator(load: Load) -> SlackEmulator:
@@ -261,13 +260,11 @@ class Bare:
         argv += ["--sqlite", str(database)] if self.commits else []
         async with new_emulator(load) as slack:
             app = AppProcess("bare", argv, app_env(slack.api_url), workdir)
-            async with started([app]):
-                drivers = _drivers(slack, [app])
+            async with started(slack, [app]) as drivers:
                 thread = slack.state.add_message(CHANNEL, {"user": FACILITATOR,
                                                            "text": "Bench"})["ts"]
                 await warm_up(drivers, thread, [f"Warm-up {i}" for i in range(WARM_UP)])
                 figures = await burst(slack, drivers, [app], thread, load, self.name)
-                await _close(drivers)
         if self.commits:
             rows = sqlite3.connect(database).execute("SELECT text FROM replies").fetchall()
             figures.stored, figures.doubled = _stored([t for (t,) in rows], load)
@@ -295,8 +292,7 @@ class Dpflow:
             argv = [sys.executable, "-m", "dpflow", "serve"]
             apps = [AppProcess(f"dpflow{k}", argv, env, workdir)
                     for k in range(1, self.instances + 1)]
-            async with started(apps):
-                drivers = _drivers(slack, apps)
+            async with started(slack, apps) as drivers:
                 thread = await _open_workshop(slack, drivers[0])
                 await settled(url)  # the app stores the stage message's ts after posting it
                 seeds = [f"Seeded event {j} happened" for j in range(self.board)]
@@ -308,9 +304,10 @@ class Dpflow:
                 figures.notes.append("CPU until the follow-ups settled "
                                      f"{(cpu(apps) - cpu_before) * 1000 / load.replies:.2f} "
                                      "ms/reply")
-                await _close(drivers)
             figures.calls = Counter(c.method for c in slack.state.calls[calls_before:])
             failed_calls = [c for c in slack.state.calls[calls_before:] if not c.ok]
+            if refused := slack.state.ephemeral_messages:
+                figures.notes.append(f"{len(refused)} replies refused, e.g. {refused[0].text}")
             if failed_calls:
                 figures.notes.append(f"{len(failed_calls)} Web API calls failed: "
                                      f"{Counter(c.error for c in failed_calls)}")
