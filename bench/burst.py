@@ -25,12 +25,14 @@ from pathlib import Path
 
 import aiohttp
 import asyncpg
-from sqlalchemy import make_url, text
+from sqlalchemy import func, make_url, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from dpflow.domain.grammar import MAX_LINES
 from dpflow.slack.emulator import SlackEmulator, payloads
 from dpflow.slack.emulator.driver import SlackDriver
+from dpflow.store.jobs import PENDING, RUNNING
+from dpflow.store.models import JobRow
 
 SECRET, TOKEN = "bench-secret", "xoxb-bench"
 CHANNEL, FACILITATOR = "CBENCH", "UFACIL"
@@ -288,7 +290,7 @@ class Dpflow:
 
     async def run(self, load: Load, workdir: Path) -> Figures:
         async with self._database(workdir) as url, new_emulator(load) as slack:
-            env = app_env(slack.api_url, DATABASE_URL=url, DPFLOW_SCHEDULER_INTERVAL="1")
+            env = app_env(slack.api_url, DATABASE_URL=url)
             argv = [sys.executable, "-m", "dpflow", "serve"]
             apps = [AppProcess(f"dpflow{k}", argv, env, workdir)
                     for k in range(1, self.instances + 1)]
@@ -341,8 +343,8 @@ async def settled(database_url: str, timeout: float = 120) -> None:
         async with asyncio.timeout(timeout):
             while True:
                 async with engine.connect() as conn:
-                    left = await conn.scalar(text(
-                        "SELECT count(*) FROM jobs WHERE status IN ('pending', 'running')"))
+                    left = await conn.scalar(select(func.count()).select_from(JobRow)
+                                             .where(JobRow.status.in_((PENDING, RUNNING))))
                 if not left:
                     return
                 await asyncio.sleep(0.5)
