@@ -306,13 +306,7 @@ class Dpflow:
                 figures.notes.append("CPU until the follow-ups settled "
                                      f"{(cpu(apps) - cpu_before) * 1000 / load.replies:.2f} "
                                      "ms/reply")
-            figures.calls = Counter(c.method for c in slack.state.calls[calls_before:])
-            failed_calls = [c for c in slack.state.calls[calls_before:] if not c.ok]
-            if refused := slack.state.ephemeral_messages:
-                figures.notes.append(f"{len(refused)} replies refused, e.g. {refused[0].text}")
-            if failed_calls:
-                figures.notes.append(f"{len(failed_calls)} Web API calls failed: "
-                                     f"{Counter(c.error for c in failed_calls)}")
+            _what_slack_saw(figures, slack, calls_before)
             events = await _exported_events(env, workdir)
         figures.stored, figures.doubled = _stored(events, load)
         if len(events) != self.board + figures.stored + figures.doubled:
@@ -324,6 +318,16 @@ class Dpflow:
         if self.database == "sqlite":
             return contextlib.nullcontext(f"sqlite+aiosqlite:///{workdir / 'dpflow.db'}")
         return fresh_postgres(self.database)
+
+
+def _what_slack_saw(figures: Figures, slack: SlackEmulator, calls_before: int) -> None:
+    """The Web API calls since the burst began, and any reply refused (an ephemeral)."""
+    calls = slack.state.calls[calls_before:]
+    figures.calls = Counter(c.method for c in calls)
+    if failed := Counter(c.error or "" for c in calls if not c.ok):
+        figures.notes.append(f"Web API calls failed: {_listed(failed)}")
+    if refused := slack.state.ephemeral_messages:
+        figures.notes.append(f"{len(refused)} replies refused, e.g. {refused[0].text}")
 
 
 async def _open_workshop(slack: SlackEmulator, driver: SlackDriver) -> str:
