@@ -16,10 +16,11 @@ from dpflow.domain.model import (
     Port,
     Workshop,
 )
+from dpflow.render.board_picture import board_pngs
 from dpflow.render.canvas import render_canvas
 from dpflow.render.export import to_json, to_markdown, to_odps
 from dpflow.render.index import BoardIndex
-from dpflow.render.pictures import board_pngs, map_pngs
+from dpflow.render.map_picture import map_pngs
 
 EVENTS, SOURCES, CONSUMERS = 1000, 45, 15
 LIMIT = 1.0

@@ -128,16 +128,63 @@ async def test_wrong_canvas_refs_are_refused_with_the_form(workspace):
     assert w.state.calls_to("canvases.create") == []
 
 
+def pictures(w) -> list:
+    return [f for f in w.state.files.values() if f.filename.endswith(".png")]
+
+
 async def test_pictures_go_into_the_canvases_thread(workspace):
     w = workspace
     await storm(w)
     thread = w.stage_thread("canvases")
-    pngs = [f for f in w.state.files.values() if f.filename.endswith(".png")]
+    pngs = pictures(w)
     assert [f.filename for f in pngs] == ["order-fulfilment-board.png",
                                           "order-fulfilment-map.png"]
     assert all(f.thread_ts == thread and f.content.startswith(b"\x89PNG") for f in pngs)
     assert len(w.state.calls_to("files.completeUploadExternal")) == 1
-    assert "data product map" in pngs[0].initial_comment
+    assert any("data product map" in m["text"] for m in w.state.messages(CHANNEL, thread))
+
+
+async def test_pictures_follow_the_canvases_and_replace_the_earlier_ones(workspace):
+    w = workspace
+    await storm(w)
+    thread = w.stage_thread("canvases")
+    first = {f.id for f in pictures(w)}
+    await w.driver.reply(CHANNEL, thread, "DP1 owner: <!here> *Checkout team* "
+                         "<https://evil.example|click me>\nDP2 owner: <@UALICE>", user=BOB)
+    await w.settle()
+    await w.settle(seconds=30)
+    assert {f.id for f in pictures(w)} == first  # debounced, for longer than the stage message
+    await w.settle(seconds=150)
+    redrawn = pictures(w)
+    assert len(redrawn) == 2 and not first & {f.id for f in redrawn}
+    assert first <= w.state.deleted_files
+    shown = [m for m in w.state.messages(CHANNEL, thread) if m.get("files")]
+    assert [f["id"] for m in shown for f in m["files"]] == [f.id for f in redrawn]
+    comments = [m for m in w.state.messages(CHANNEL, thread) if "data product map" in m["text"]]
+    assert len(comments) == 1
+    uploads = len(w.state.calls_to("files.completeUploadExternal"))
+    await w.command("canvas")  # nothing changed on the board: the same pictures stay
+    assert len(w.state.calls_to("files.completeUploadExternal")) == uploads
+    for canvas in w.state.canvases.values():
+        assert not [m for m in ("<@", "<!", "<http") if m in canvas.markdown]
+    assert "@here *Checkout team* click me" in json.dumps(
+        [c.markdown for c in w.state.canvases.values()])
+
+
+async def test_the_closing_summary_carries_the_final_pictures(workspace):
+    w = workspace
+    await storm(w)
+    earlier = {f.id for f in pictures(w)}
+    await w.driver.reply(CHANNEL, w.stage_thread("canvases"), "DP3 owner: Risk team", user=BOB)
+    await w.command("close", user=FACILITATOR)
+    await w.settle(seconds=150)
+    closing = w.state.messages(CHANNEL)[-1]
+    assert "final pictures" in json.dumps(closing["blocks"])
+    final = pictures(w)
+    assert len(final) == 2 and all(f.thread_ts == closing["ts"] for f in final)
+    assert earlier <= w.state.deleted_files
+    dp3 = next(c for c in w.state.canvases.values() if "Fraud screening" in c.title)
+    assert "Risk team" in dp3.markdown
 
 
 async def test_export_comes_by_direct_message_or_to_the_channel(workspace):

@@ -46,7 +46,10 @@ async def test_the_demo_writes_every_output(tmp_path, capsys):
         assert list(validator.iter_errors(product)) == []
 
     pictures = sorted(p.name for p in (out / "pictures").iterdir())
-    assert pictures == ["order-fulfilment-board.png", "order-fulfilment-map.png"]
+    # the final pictures only (earlier ones were replaced): one board picture per aggregate,
+    # then the consumer-aligned products and new decisions, and the map
+    assert pictures == [f"order-fulfilment-board-{i}.png" for i in range(1, 5)] + [
+        "order-fulfilment-map.png"]
     assert all((out / "pictures" / p).read_bytes().startswith(b"\x89PNG") for p in pictures)
 
     assert (out / "workshop.md").read_text() == (out / "export.md").read_text()

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from dpflow.render.board_picture import board_pngs
+from dpflow.render.map_picture import map_pngs
 from dpflow.render.report import contributions, people, to_html
 from tests.boards import HOSTILE, hostile_board, sample_board
 
@@ -41,7 +43,9 @@ def test_the_report_holds_board_map_canvases_findings_and_people():
 def test_pictures_are_inlined_and_nothing_is_fetched():
     tags = parsed(to_html(sample_board()))
     images = [attrs["src"] for tag, attrs in tags if tag == "img"]
-    assert len(images) == 2 and all(src.startswith("data:image/png;base64,") for src in images)
+    pictures = len(board_pngs(sample_board())) + len(map_pngs(sample_board()))
+    assert len(images) == pictures and all(src.startswith("data:image/png;base64,")
+                                           for src in images)
     assert not [t for t, a in tags if t in ("script", "link", "iframe", "object")]
     csp = next(a["content"] for t, a in tags if a.get("http-equiv") == "Content-Security-Policy")
     assert "default-src 'none'" in csp

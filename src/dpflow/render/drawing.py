@@ -10,10 +10,12 @@ cached glyph masks.
 from __future__ import annotations
 
 import io
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib.resources import files
 
+import emoji
 from PIL import Image, ImageDraw, ImageFont
 
 INK = (33, 33, 33)
@@ -29,6 +31,7 @@ COLOURS = {  # the method's sticky colours
     "system": (244, 143, 177),
     "trigger": (206, 170, 230),
     "decision": (149, 117, 205),
+    "opportunity": (128, 222, 234),
     "port": (129, 199, 132),
     "consumer-aligned": (255, 202, 40),
     "source-aligned": (176, 190, 197),
@@ -93,6 +96,36 @@ def _glyph(size: int, bold: bool, char: str) -> tuple[float, object]:
     return advance, mask.im
 
 
+NOT_IN_FONT = "\U0010fffd"  # a private-use character: the font draws its missing-glyph box
+
+
+@lru_cache(maxsize=4096)
+def drawable(text: str) -> str:
+    """Text the font draws as people wrote it: emoji as their Slack name (`:books:`), and
+    no missing-glyph box — a character the font lacks becomes its compatibility form, or ?."""
+    text = emoji.demojize(text, language="alias")
+    return "".join(_stand_in(char) for char in text if unicodedata.category(char) != "Cf")
+
+
+def _stand_in(char: str) -> str:
+    if has_glyph(char):
+        return char
+    form = unicodedata.normalize("NFKD", char)
+    return form if form != char and all(has_glyph(c) for c in form) else "?"
+
+
+@lru_cache(maxsize=8192)
+def has_glyph(char: str) -> bool:
+    """Whether the font has its own glyph for `char`, rather than the missing-glyph box."""
+    return char.isspace() or _mask_bytes(char) != _mask_bytes(NOT_IN_FONT)
+
+
+@lru_cache(maxsize=8192)
+def _mask_bytes(char: str) -> bytes:
+    mask = _font(FONT_SIZE, False).getmask(char)
+    return repr(mask.size).encode() + bytes(mask)
+
+
 @lru_cache(maxsize=65536)
 def _advance(size: int, bold: bool, word: str) -> float:
     return sum(_glyph(size, bold, c)[0] for c in word)
@@ -137,6 +170,7 @@ def _write(image: object, xy: tuple[int, int], line: str, ink: int, size: int,
 def wrap(text: str, width: int, max_lines: int, size: int = FONT_SIZE,
          bold: bool = False) -> tuple[str, ...]:
     """Words into lines no wider than width; an ellipsis ends text that does not fit."""
+    text = drawable(text)
     glyphs = Glyphs(size, bold)
     space = _glyph(size, bold, " ")[0]
     lines: list[str] = []
@@ -188,8 +222,8 @@ def _sticky_face(width: int, height: int, colour: Colour) -> tuple[object, objec
 
 
 def sticky(image: Image.Image, xy: tuple[int, int], width: int, lines: tuple[str, ...],
-           colour: Colour, bold: bool = False) -> None:
-    """Draw a sticky holding already wrapped lines."""
+           colour: Colour, bold: bool = False, bold_lines: int = 0) -> None:
+    """Draw a sticky holding already wrapped lines; all bold, or the first `bold_lines`."""
     tile, mask = _sticky_face(width, sticky_height(len(lines)), colour)
     x, y = xy
     image.load()
@@ -197,7 +231,8 @@ def sticky(image: Image.Image, xy: tuple[int, int], width: int, lines: tuple[str
     core.paste(tile, (x, y, x + tile.size[0], y + tile.size[1]), mask)
     ink = index(colour) + INK_STEPS
     for i, line in enumerate(lines):
-        _write(core, (x + PADDING, y + PADDING + i * LINE_HEIGHT), line, ink, FONT_SIZE, bold)
+        _write(core, (x + PADDING, y + PADDING + i * LINE_HEIGHT), line, ink, FONT_SIZE,
+               bold or i < bold_lines)
 
 
 def sticky_height(lines: int) -> int:

@@ -10,9 +10,10 @@ from functools import lru_cache
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 from dpflow.domain.model import Board
+from dpflow.render.board_picture import board_pngs
 from dpflow.render.canvas import canvas_context
 from dpflow.render.index import BoardIndex
-from dpflow.render.pictures import board_pngs, map_pngs
+from dpflow.render.map_picture import map_pngs
 
 KINDS = (("events", "event", "events"), ("decisions", "decision", "decisions"),
          ("opportunities", "opportunity", "opportunities"),
@@ -35,8 +36,8 @@ def to_html(board: Board, names: Mapping[str, str] | None = None) -> str:
     return _template().render(
         w=board.workshop, board=board, index=index,
         facilitators=[names.get(u, u) for u in board.workshop.facilitators],
-        boards=[_data_uri(png) for png in board_pngs(board)],
-        maps=[_data_uri(png) for png in map_pngs(board)] if board.data_products else [],
+        boards=[_data_uri(png) for png in board_pngs(board, names)],
+        maps=[_data_uri(png) for png in map_pngs(board, names)] if board.data_products else [],
         canvases=[canvas_context(index, p) for p in board.data_products],
         people=contributions(board, names))
 

@@ -1,15 +1,21 @@
-"""Making user text safe inside Markdown structure (Slack canvases' subset)."""
+"""User text as people read it: safe inside Markdown structure (Slack canvases' subset),
+and with Slack's markup (mentions, broadcasts, links) in words."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import fields, replace
+
+from dpflow.domain.model import Board
 
 _LINE_START = re.compile(r"^(\s*)([#>+*-]|\d+[.)])")
 
 
 def inline(text: object) -> str:
-    """One line of user text that cannot open a heading, quote or list where it lands."""
-    flat = " ".join(str(text).split())
+    """One line of user text that cannot open a heading, quote or list where it lands, with
+    Slack's markup as people read it."""
+    flat = " ".join(plain(str(text)).split())
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), flat)
 
 
@@ -20,7 +26,7 @@ def cell(text: object) -> str:
 
 def code(text: object) -> str:
     """Text inside a `code span`: backticks would close it."""
-    return " ".join(str(text).replace("`", "'").split())
+    return " ".join(plain(str(text)).replace("`", "'").split())
 
 
 def slug(text: str) -> str:
@@ -32,3 +38,64 @@ def slug(text: str) -> str:
 def file_stem(text: str) -> str:
     """A name for a file: lower case ASCII words joined by hyphens."""
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "untitled"
+
+
+# Slack's markup in user text: mentions, broadcasts, channels, dates and links.
+_MARKUP = re.compile(r"<(?P<body>@[UW][A-Z0-9]+|#C[A-Z0-9]+|![a-z][^|>]*|"
+                     r"(?:https?|mailto|tel|ftp|slack):[^|>\s]*)(?:\|(?P<label>[^>]*))?>",
+                     re.IGNORECASE)
+_USER = re.compile(r"<@([UW][A-Z0-9]+)[|>]")
+_BROADCASTS = ("here", "channel", "everyone")
+
+
+def plain(text: str, names: Mapping[str, str] | None = None) -> str:
+    """Slack markup as people read it: `<@U1>` → `@Maya` (from `names`), `<!here>` →
+    `@here`, `<https://x|label>` → `label`, `<#C1|general>` → `#general`."""
+    return _MARKUP.sub(lambda m: _read(m["body"], m["label"], names or {}), text)
+
+
+def _read(body: str, label: str | None, names: Mapping[str, str]) -> str:
+    if body[0] == "@":
+        return "@" + names.get(body[1:], (label or body[1:]).lstrip("@"))
+    if body[0] == "#":
+        return "#" + (label or body[1:])
+    if body[0] == "!":
+        word = body[1:].split("^")[0].lower()
+        return f"@{word}" if word in _BROADCASTS else (label or f"@{word}")
+    return label or body.removeprefix("mailto:")
+
+
+def mentioned(board: Board) -> list[str]:
+    """The users mentioned anywhere in the board's text, first seen first."""
+    found = (user for value in _texts(board) for user in _USER.findall(value))
+    return list(dict.fromkeys(found))
+
+
+def readable(board: Board, names: Mapping[str, str] | None = None) -> Board:
+    """The board with every text as people read it: what pictures and canvases show."""
+    def read(card):
+        return replace(card, **{f.name: _plain_value(getattr(card, f.name), names)
+                                for f in fields(card)})
+    return Board(read(board.workshop), *([read(card) for card in cards]
+                                         for cards in _cards(board)))
+
+
+def _cards(board: Board) -> tuple[list, ...]:
+    return (board.events, board.decisions, board.opportunities, board.data_products,
+            board.ports, board.findings)
+
+
+def _texts(board: Board):
+    for card in (board.workshop, *(c for cards in _cards(board) for c in cards)):
+        for f in fields(card):
+            value = getattr(card, f.name)
+            yield from (v for v in (value if isinstance(value, list) else [value])
+                        if isinstance(v, str))
+
+
+def _plain_value(value, names: Mapping[str, str] | None):
+    if type(value) is str:  # not the str enums: kinds and statuses stay what they are
+        return plain(value, names)
+    if isinstance(value, list):
+        return [_plain_value(v, names) for v in value]
+    return value

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from dpflow.domain.errors import UserError
 from dpflow.domain.model import Board, DataProduct, Stage
 from dpflow.services import jobs
 from dpflow.services.context import Actor, active_workshop
 from dpflow.services.jobs import Job
-from dpflow.store.models import PostedCanvasRow
+from dpflow.store.models import PostedCanvasRow, PostedPicturesRow
 from dpflow.store.uow import UnitOfWorkFactory
 
 FORM = "/dpflow canvas DP1"
@@ -37,6 +38,7 @@ async def request(uows: UnitOfWorkFactory, actor: Actor, ref: str | None) -> lis
         products = chosen(await uow.repo.board(workshop), ref)
         await jobs.queue(uow.repo, Job.POST_CANVASES, jobs.Canvases(
             workshop=workshop.id, products=[p.ref for p in products]))
+        await jobs.redraw_pictures(uow.repo, workshop.id, delay=timedelta(0))
         await uow.commit()
         return products
 
@@ -86,4 +88,45 @@ async def record(uows: UnitOfWorkFactory, workshop_id: str, dp_ref: str,
             row = PostedCanvasRow(workshop_id=workshop_id, card_id=card.id)
             uow.repo.add(row)
         row.canvas_id, row.message_ts = posted.canvas_id, posted.message_ts
+        await uow.commit()
+
+
+@dataclass(frozen=True)
+class Pictures:
+    """Board and map pictures as posted: where, the message saying what they show, the
+    files, and a digest of the pictures (the same pictures are not posted again)."""
+
+    channel_id: str
+    thread_ts: str | None
+    comment_ts: str
+    file_ids: tuple[str, ...]
+    digest: str
+
+
+@dataclass(frozen=True)
+class PicturesPlace:
+    board: Board
+    thread_ts: str | None  # the canvases stage's thread, else the channel
+    before: Pictures | None
+
+
+async def pictures_place(uows: UnitOfWorkFactory, workshop_id: str) -> PicturesPlace:
+    async with uows() as uow:
+        workshop = await uow.repo.workshop(workshop_id)
+        run = await uow.repo.last_run_of(workshop_id, Stage.CANVASES.value)
+        row = await uow.repo.posted_pictures(workshop_id)
+        before = row and Pictures(row.channel_id, row.thread_ts, row.comment_ts,
+                                  tuple(row.file_ids), row.digest)
+        return PicturesPlace(await uow.repo.board(workshop), run and run.message_ts, before)
+
+
+async def pictures_posted(uows: UnitOfWorkFactory, workshop_id: str, posted: Pictures) -> None:
+    async with uows() as uow:
+        row = await uow.repo.posted_pictures(workshop_id)
+        if row is None:
+            row = PostedPicturesRow(workshop_id=workshop_id)
+            uow.repo.add(row)
+        row.channel_id, row.thread_ts, row.comment_ts = (posted.channel_id, posted.thread_ts,
+                                                         posted.comment_ts)
+        row.file_ids, row.digest = list(posted.file_ids), posted.digest
         await uow.commit()

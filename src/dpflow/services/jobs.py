@@ -8,12 +8,16 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
+from dpflow.domain.model import Stage
 from dpflow.store.models import StageRunRow, utcnow
 from dpflow.store.repo import Repository
 
 # Stage messages show counts; rewriting them on every reply would double the Web API calls
 # per contribution, so one update absorbs all replies of this window.
 REFRESH_DELAY = timedelta(seconds=20)
+# Redrawn pictures cost two calls per picture (upload, then delete the one they replace):
+# a longer window lets a whole round of canvas fields share one redraw.
+PICTURES_DELAY = timedelta(minutes=2)
 
 
 class Job(StrEnum):
@@ -23,7 +27,7 @@ class Job(StrEnum):
     POST_SUMMARY = "post_summary"  # when a stage closes
     POST_FINDINGS = "post_findings"  # on entering review
     POST_CANVASES = "post_canvases"  # on entering canvases, or /dpflow canvas
-    POST_PICTURES = "post_pictures"  # board and map PNGs
+    POST_PICTURES = "post_pictures"  # board and map PNGs, replacing the earlier ones
     EXPORT = "export"  # /dpflow export: the file to the person who asked, or the channel
     WORKSHOP_SUMMARY = "workshop_summary"  # at close
     REMINDER = "reminder"  # 24 h / 1 h before a deadline
@@ -87,7 +91,7 @@ class Alert(Payload):
 PAYLOADS: dict[Job, type[Payload]] = {
     Job.POST_STAGE: OfRun, Job.REFRESH_STAGE: OfRun, Job.REACT: React,
     Job.POST_SUMMARY: OfRun, Job.POST_FINDINGS: Findings, Job.POST_CANVASES: Canvases,
-    Job.POST_PICTURES: OfRun, Job.EXPORT: Export, Job.WORKSHOP_SUMMARY: Payload,
+    Job.POST_PICTURES: Payload, Job.EXPORT: Export, Job.WORKSHOP_SUMMARY: Payload,
     Job.REMINDER: Reminder, Job.NUDGE: Nudge, Job.DEADLINE: OfRun, Job.STAGE_SUMMARY: OfRun,
     Job.ALERT: Alert,
 }
@@ -115,8 +119,20 @@ async def acknowledge(repo: Repository, run: StageRunRow, channel_id: str, ts: s
 
 
 async def refresh_stage(repo: Repository, run: StageRunRow) -> None:
+    """The stage message's counts, and in the canvases stage the pictures, which show the
+    canvas fields (owners) people are filling in."""
     await queue(repo, Job.REFRESH_STAGE, OfRun(workshop=run.workshop_id, run=run.id),
                 due_at=utcnow() + REFRESH_DELAY, key=f"refresh:{run.id}")
+    if run.stage == Stage.CANVASES:
+        await redraw_pictures(repo, run.workshop_id)
+
+
+async def redraw_pictures(repo: Repository, workshop_id: str,
+                          delay: timedelta = PICTURES_DELAY) -> None:
+    """Board and map drawn again, replacing the ones posted before: one pending redraw per
+    workshop absorbs every change of its window."""
+    await queue(repo, Job.POST_PICTURES, Payload(workshop=workshop_id),
+                due_at=utcnow() + delay, key=f"pictures:{workshop_id}")
 
 
 async def post(repo: Repository, kind: Job, run: StageRunRow, **payload) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 from dpflow.domain.errors import UserError
 from dpflow.domain.model import STAGES, Stage
@@ -154,7 +155,7 @@ async def _open(repo: Repository, workshop: WorkshopRow, stage: Stage, user: str
         await jobs.post(repo, Job.POST_FINDINGS, run)
     if stage == Stage.CANVASES:
         await jobs.post(repo, Job.POST_CANVASES, run)
-        await jobs.post(repo, Job.POST_PICTURES, run)
+        await jobs.redraw_pictures(repo, workshop.id, delay=timedelta(0))
 
 
 async def _close(repo: Repository, run: StageRunRow) -> None:

@@ -104,14 +104,34 @@ class Slack:
             raise CanvasRefused(e.response.get("error") or "unknown_error") from e
 
     async def upload(self, channel: str, files: list[dict], *, thread_ts: str | None = None,
-                     comment: str | None = None) -> None:
+                     comment: str | None = None) -> list[str]:
         """Files (`content`, `filename`, `title` each) in as few calls as Slack takes; the
-        comment goes with the first batch."""
+        comment goes with the first batch. Their ids."""
+        ids = []
         for start in range(0, len(files), FILES_PER_UPLOAD):
-            await self.api.files_upload_v2(
+            uploaded = await self.api.files_upload_v2(
                 channel=channel, thread_ts=thread_ts,
                 file_uploads=files[start:start + FILES_PER_UPLOAD],
                 initial_comment=comment if start == 0 else None)
+            ids += [f["id"] for f in uploaded["files"]]
+        return ids
+
+    async def delete_files(self, file_ids: tuple[str, ...]) -> None:
+        """Files posted before; one deleted already counts as done."""
+        for file_id in file_ids:
+            try:
+                await self.api.files_delete(file=file_id)
+            except SlackApiError as e:
+                if e.response.get("error") not in ("file_not_found", "file_deleted"):
+                    raise
+
+    async def delete(self, channel: str, ts: str) -> None:
+        """A message of dpflow's; one deleted already counts as done."""
+        try:
+            await self.api.chat_delete(channel=channel, ts=ts)
+        except SlackApiError as e:
+            if e.response.get("error") != "message_not_found":
+                raise
 
 
 class SlackClients:

@@ -262,3 +262,17 @@ class PostedCanvasRow(Base):
     canvas_id: Mapped[str | None] = mapped_column(String(32))
     message_ts: Mapped[str | None] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class PostedPicturesRow(Base):
+    """The board and map pictures posted last, replaced (deleted) when they are redrawn."""
+
+    __tablename__ = "posted_pictures"
+
+    workshop_id: Mapped[str] = mapped_column(ForeignKey("workshops.id"), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    comment_ts: Mapped[str] = mapped_column(String(32))  # the message that says what they show
+    file_ids: Mapped[list] = mapped_column(JSON, default=list)
+    digest: Mapped[str] = mapped_column(String(64))  # of the pictures: unchanged, not reposted
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)

@@ -33,6 +33,7 @@ from dpflow.store.models import (
     MemberRow,
     MentionRow,
     PostedCanvasRow,
+    PostedPicturesRow,
     ReceivedRow,
     SourceRow,
     StageRunRow,
@@ -301,6 +302,9 @@ class Repository:
 
     async def posted_canvas(self, workshop_id: str, card_id: int) -> PostedCanvasRow | None:
         return await self.s.get(PostedCanvasRow, (workshop_id, card_id))
+
+    async def posted_pictures(self, workshop_id: str) -> PostedPicturesRow | None:
+        return await self.s.get(PostedPicturesRow, workshop_id)
 
     async def posted_canvases(self, workshop_id: str) -> dict[str, PostedCanvasRow]:
         """DP ref → what was posted for it (canvas, or summary and file only)."""

@@ -85,7 +85,8 @@ def workshop_closed(closing, team_url: str) -> dict:
     """The last message: what the workshop produced, with links to every canvas."""
     board = closing.board
     lines = [f"*{esc(board.workshop.name)}* is closed — thank you all.",
-             f"The board: {guide.counts(board)}."]
+             f"The board: {guide.counts(board)}. Its final pictures, the board and the data "
+             "product map, are in this message's thread."]
     products = [f"• {p.ref} *{esc(p.name)}* ({p.kind})"
                 + (f" — <{canvas_url(team_url, board.workshop.team_id, closing.canvases[p.ref])}"
                    "|open its canvas>" if p.ref in closing.canvases else "")

@@ -453,6 +453,17 @@ def files_complete_upload(state: EmulatorState, params: Json) -> Json:
     return {"files": [_file_json(f) for f in files]}
 
 
+@method("files.delete")
+def files_delete(state: EmulatorState, params: Json) -> Json:
+    file_id = _require(params, "file")
+    if file_id in state.deleted_files:
+        raise ApiError("file_deleted")
+    if file_id not in state.files:
+        raise ApiError("file_not_found")
+    state.delete_file(file_id)
+    return {}
+
+
 def _share_files(
     state: EmulatorState, channel: str, files: list[UploadedFile], params: Json
 ) -> None:

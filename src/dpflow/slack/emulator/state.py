@@ -99,6 +99,7 @@ class EmulatorState:
         self.home_views: dict[str, str] = {}
         self.canvases: dict[str, Canvas] = {}
         self.files: dict[str, UploadedFile] = {}
+        self.deleted_files: set[str] = set()
         self.dms: dict[str, str] = {}
         self.triggers: dict[str, str] = {}
         self.response_targets: dict[str, ResponseTarget] = {}
@@ -210,6 +211,17 @@ class EmulatorState:
         root = self.message(channel, parent.get("thread_ts") or ts) or parent
         root["thread_ts"] = root["ts"]
         return root["ts"]
+
+    def delete_file(self, file_id: str) -> None:
+        """Gone from the workspace and from the messages that shared it; a message that
+        only shared files goes when its last file does."""
+        del self.files[file_id]
+        self.deleted_files.add(file_id)
+        for channel, messages in self.channel_messages.items():
+            for message in messages:
+                message["files"] = [f for f in message.get("files", []) if f["id"] != file_id]
+            self.channel_messages[channel] = [
+                m for m in messages if not (m.get("upload") and not m["files"] and not m["text"])]
 
     def remove_message(self, channel: str, ts: str) -> None:
         self.channel_messages[channel] = [

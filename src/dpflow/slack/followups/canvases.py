@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from typing import TYPE_CHECKING
 
+from dpflow.render.board_picture import board_pngs
 from dpflow.render.canvas import canvas_filename, canvas_title, render_canvas
 from dpflow.render.index import BoardIndex
-from dpflow.render.pictures import board_pngs, map_pngs
+from dpflow.render.map_picture import map_pngs
 from dpflow.render.report import people
-from dpflow.render.text import file_stem
-from dpflow.services import canvases, exports, stages
+from dpflow.render.text import file_stem, mentioned, readable
+from dpflow.services import canvases, exports
 from dpflow.services.canvases import Posted, Posting
-from dpflow.services.jobs import Canvases, Export, Job, OfRun
+from dpflow.services.jobs import Canvases, Export, Job, Payload
 from dpflow.slack.blocks.canvases import (
     canvas_summary,
     canvas_url,
@@ -34,13 +36,19 @@ def register(followups: FollowUps) -> None:
 
 
 async def post_canvases(deps: Deps, job: Canvases) -> None:
-    posting = await canvases.posting(deps.uows, job.workshop, job.products)
-    board = posting.board
-    slack = await deps.slack.for_team(board.workshop.team_id)
+    await put_canvases(deps, job.workshop, job.products)
+
+
+async def put_canvases(deps: Deps, workshop_id: str, refs: list[str] | None) -> None:
+    """Each chosen product's canvas (all without refs), edited in place when posted before;
+    mentions show as display names and links as their labels."""
+    posting = await canvases.posting(deps.uows, workshop_id, refs)
+    slack = await deps.slack.for_team(posting.board.workshop.team_id)
+    board = readable(posting.board, await slack.names(mentioned(posting.board)))
     index = BoardIndex.of(board)
     team_url = await slack.team_address()
     explained = posting.explained
-    for product in posting.products:
+    for product in (index.products[p.ref] for p in posting.products):
         before = posting.posted.get(product.ref, Posted(None, None))
         markdown = render_canvas(board, product.ref, index)
         try:
@@ -58,7 +66,7 @@ async def post_canvases(deps: Deps, job: Canvases) -> None:
             await slack.upload(board.workshop.channel_id, [{
                 "content": markdown, "filename": canvas_filename(product),
                 "title": canvas_title(board, product.ref)}], thread_ts=posting.thread_ts)
-        await canvases.record(deps.uows, job.workshop, product.ref, Posted(canvas_id, ts))
+        await canvases.record(deps.uows, workshop_id, product.ref, Posted(canvas_id, ts))
 
 
 async def _post(slack: Slack, posting: Posting, ts: str | None, message: dict) -> str:
@@ -69,17 +77,41 @@ async def _post(slack: Slack, posting: Posting, ts: str | None, message: dict) -
     return await slack.post(channel, message, thread_ts=posting.thread_ts)
 
 
-async def post_pictures(deps: Deps, job: OfRun) -> None:
-    view = await stages.view(deps.uows, job.run)
-    board = view.board
-    boards, maps = await asyncio.gather(asyncio.to_thread(board_pngs, board),
-                                        asyncio.to_thread(map_pngs, board))
-    stem = file_stem(board.workshop.name)
+async def post_pictures(deps: Deps, job: Payload) -> None:
+    place = await canvases.pictures_place(deps.uows, job.workshop)
+    if place.board.workshop.active:  # once closed, the closing summary carries them
+        await replace_pictures(deps, place, place.thread_ts)
+
+
+async def replace_pictures(deps: Deps, place: canvases.PicturesPlace,
+                           thread_ts: str | None) -> None:
+    """Board and map drawn again and posted in the thread (or channel); the earlier ones are
+    deleted, so they never pile up. The same pictures in the same place are not reposted."""
+    board = place.board
     slack = await deps.slack.for_team(board.workshop.team_id)
-    await slack.upload(view.run.channel_id,
-                       [*_named(f"{stem}-board", boards), *_named(f"{stem}-map", maps)],
-                       thread_ts=view.run.message_ts,
-                       comment=pictures_comment(board.workshop.name, len(boards), len(maps)))
+    names = await slack.names(mentioned(board))
+    boards, maps = await asyncio.gather(asyncio.to_thread(board_pngs, board, names),
+                                        asyncio.to_thread(map_pngs, board, names))
+    digest = _digest([*boards, *maps], thread_ts)
+    if place.before and place.before.digest == digest:
+        return
+    channel, stem = board.workshop.channel_id, file_stem(board.workshop.name)
+    comment = await slack.post(channel, {"text": pictures_comment(
+        board.workshop.name, len(boards), len(maps))}, thread_ts=thread_ts)
+    files = await slack.upload(channel, [*_named(f"{stem}-board", boards),
+                                         *_named(f"{stem}-map", maps)], thread_ts=thread_ts)
+    if place.before:
+        await slack.delete_files(place.before.file_ids)
+        await slack.delete(place.before.channel_id, place.before.comment_ts)
+    await canvases.pictures_posted(deps.uows, board.workshop.id, canvases.Pictures(
+        channel, thread_ts, comment, tuple(files), digest))
+
+
+def _digest(pngs: list[bytes], thread_ts: str | None) -> str:
+    digest = hashlib.sha256((thread_ts or "").encode())
+    for png in pngs:
+        digest.update(hashlib.sha256(png).digest())
+    return digest.hexdigest()
 
 
 def _named(stem: str, pngs: list[bytes]) -> list[dict]:

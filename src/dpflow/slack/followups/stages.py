@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dpflow.services import stages
+from dpflow.services import canvases, stages
 from dpflow.services.jobs import Job, OfRun, Payload, React
 from dpflow.slack.blocks.stage import stage_message, summary_blocks, title, workshop_closed
 from dpflow.slack.deps import Deps
+from dpflow.slack.followups.canvases import put_canvases, replace_pictures
 
 if TYPE_CHECKING:
     from dpflow.slack.followups import FollowUps
@@ -63,7 +64,10 @@ async def post_summary(deps: Deps, job: OfRun) -> None:
 
 
 async def workshop_summary(deps: Deps, job: Payload) -> None:
+    """The closing message with the final canvases, and the final pictures in its thread."""
+    await put_canvases(deps, job.workshop, None)
     closing = await stages.closing(deps.uows, job.workshop)
     slack = await deps.slack.for_team(closing.board.workshop.team_id)
     message = workshop_closed(closing, await slack.team_address())
-    await slack.post(closing.board.workshop.channel_id, message)
+    ts = await slack.post(closing.board.workshop.channel_id, message)
+    await replace_pictures(deps, await canvases.pictures_place(deps.uows, job.workshop), ts)
