@@ -19,8 +19,8 @@ from dpflow.server import Running, running
 from dpflow.services import exports
 from dpflow.slack.emulator import SlackEmulator
 from dpflow.slack.emulator.driver import SlackDriver
-from dpflow.store.db import opened
 from dpflow.store.models import utcnow
+from dpflow.store.uow import opened
 
 SECRET = "test-signing-secret"
 CHANNEL = "C0WORKSHOP"

@@ -70,16 +70,16 @@ def _serve(args) -> int:
 
 
 def _migrate(args) -> int:
-    from dpflow.server import open_database
-    from dpflow.store.db import make_engine
+    from dpflow.server import prepare_database
+    from dpflow.store.db import open_database
 
     async def run() -> None:
         url = load_settings(DatabaseSettings).database_url
-        engine = make_engine(url)
+        db = open_database(url)
         try:
-            await open_database(engine, url)
+            await prepare_database(db, url)
         finally:
-            await engine.dispose()
+            await db.dispose()
     asyncio.run(run())
     print("dpflow: database is up to date")
     return 0
@@ -115,6 +115,6 @@ def _export(args) -> int:
 async def _channel_board(database_url: str, channel_id: str, team_id: str | None):
     """The board straight from the database, no Slack needed."""
     from dpflow.services.exports import board_of_channel
-    from dpflow.store.db import opened
+    from dpflow.store.uow import opened
     async with opened(database_url) as uows:
         return await board_of_channel(uows, channel_id, team_id)

@@ -26,7 +26,7 @@ from dpflow.slack.app import build_app, trust_checked_token, web_app
 from dpflow.slack.client import web_client
 from dpflow.slack.deps import Deps
 from dpflow.slack.followups import follow_ups
-from dpflow.store.db import make_engine, migrate
+from dpflow.store.db import Database, migrate, open_database
 from dpflow.store.models import utcnow
 
 log = logging.getLogger("dpflow")
@@ -40,7 +40,7 @@ TOKEN_REFUSED = ("invalid_auth", "not_authed", "account_inactive", "token_revoke
 class Running:
     app: AsyncApp
     deps: Deps
-    engine: AsyncEngine
+    db: Database
     scheduler: Scheduler
     url: str | None  # http://host:port, in HTTP mode
 
@@ -51,12 +51,11 @@ async def running(settings: Settings, *, http: bool = True,
                   background: bool = True) -> AsyncIterator[Running]:
     """The whole app, started; stopped on exit. `settings.port` 0 picks a free port.
     Without `background`, due jobs run only when the caller says (`scheduler.run_due`)."""
-    engine = make_engine(settings.database_url)
+    db = open_database(settings.database_url)
     async with contextlib.AsyncExitStack() as stack:
-        stack.push_async_callback(engine.dispose)
-        await open_database(engine, settings.database_url)
-        app, deps = build_app(settings, engine)
-        deps.clock = clock
+        stack.push_async_callback(db.dispose)
+        await prepare_database(db, settings.database_url)
+        app, deps = build_app(settings, db, clock)
         if not settings.oauth:
             trust_checked_token(app, await _check_token(settings))
         scheduler = Scheduler(deps.uows, follow_ups(deps).run,
@@ -64,9 +63,9 @@ async def running(settings: Settings, *, http: bool = True,
         if background:
             deps.wake.append(scheduler.wake)
             await stack.enter_async_context(_task(scheduler.run_forever(), "dpflow-scheduler"))
-        site_runner, url = (await _http(app, engine, settings)) if http else (None, None)
+        site_runner, url = (await _http(app, db.read, settings)) if http else (None, None)
         stack.push_async_callback(_stop, site_runner, scheduler)
-        yield Running(app, deps, engine, scheduler, url)
+        yield Running(app, deps, db, scheduler, url)
 
 
 async def _stop(site_runner: web.AppRunner | None, scheduler: Scheduler) -> None:
@@ -107,10 +106,10 @@ async def _socket_mode(app: Running, settings: Settings, stop: asyncio.Event) ->
         await handler.close_async()
 
 
-async def open_database(engine: AsyncEngine, url: str) -> None:
+async def prepare_database(db: Database, url: str) -> None:
     """Migrations double as the check that the database can be reached and written."""
     try:
-        await migrate(engine)
+        await migrate(db)
     except (OSError, SQLAlchemyError) as e:
         cause = getattr(e, "orig", None) or e
         shown = make_url(url).render_as_string(hide_password=True)

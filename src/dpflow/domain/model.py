@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
 
 
@@ -28,6 +29,11 @@ class Stage(StrEnum):
 
 
 STAGES: list[Stage] = list(Stage)
+
+
+def norm(text: str) -> str:
+    """Text as compared for sameness: any case, any spacing."""
+    return " ".join(text.split()).casefold()
 
 
 class CardKind(StrEnum):
@@ -175,6 +181,20 @@ class Workshop:
     active: bool = True
 
 
+@dataclass(frozen=True)
+class StageRun:
+    """One opening of a stage: its message in the channel is the root of its thread."""
+
+    id: int
+    workshop_id: str
+    stage: Stage
+    channel_id: str
+    message_ts: str | None
+    opened_at: datetime
+    closed_at: datetime | None = None
+    deadline: datetime | None = None
+
+
 @dataclass
 class Board:
     """Everything on the wall of one workshop, in the order people see it."""
@@ -200,8 +220,7 @@ class Board:
         return next((p for p in self.data_products if p.ref == ref), None)
 
     def product_named(self, name: str) -> DataProduct | None:
-        return next((p for p in self.data_products if p.name.casefold() == name.casefold()),
-                    None)
+        return next((p for p in self.data_products if norm(p.name) == norm(name)), None)
 
     def events_of(self, dp_ref: str) -> list[Event]:
         return [e for e in self.events if e.data_product == dp_ref]

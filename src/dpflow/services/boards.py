@@ -6,14 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dpflow.domain import rules
+from dpflow.domain.changes import Changes
 from dpflow.domain.errors import NotAllowed, UserError
-from dpflow.domain.model import Board, CardKind, Stage
+from dpflow.domain.model import Board, Stage
 from dpflow.services import jobs
-from dpflow.services.cards import remove
 from dpflow.services.context import Actor, active_workshop
-from dpflow.store.models import CardRow, WorkshopRow
-from dpflow.store.repo import Repository
-from dpflow.store.uow import UnitOfWorkFactory
+from dpflow.store.boards import Stored
+from dpflow.store.uow import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -32,12 +31,12 @@ class Deletion:
 
 
 async def current_board(uows: UnitOfWorkFactory, actor: Actor) -> Board:
-    async with uows() as uow:
+    async with uows.read() as uow:
         return await uow.repo.board(await active_workshop(uow.repo, actor))
 
 
 async def status(uows: UnitOfWorkFactory, actor: Actor) -> Status:
-    async with uows() as uow:
+    async with uows.read() as uow:
         workshop = await active_workshop(uow.repo, actor)
         run = await uow.repo.current_run(workshop.id)
         return Status(await uow.repo.board(workshop), Stage(workshop.stage),
@@ -46,24 +45,23 @@ async def status(uows: UnitOfWorkFactory, actor: Actor) -> Status:
 
 async def edit_card(uows: UnitOfWorkFactory, actor: Actor, ref: str, text: str) -> str:
     async with uows() as uow:
-        workshop, card = await _own_card(uow.repo, actor, ref, "edit")
-        card.text = text[:300]
-        await _refresh(uow.repo, workshop)
-        await uow.commit()
-        return f"{card.ref} {card.text}"
+        stored, changes = await _own_card(uow, actor, ref, "edit")
+        card = changes.edit(ref, text[:300])
+        await _save(uow, stored, changes)
+        return f"{card.ref} {text[:300]}"
 
 
 async def delete_card(uows: UnitOfWorkFactory, actor: Actor, ref: str,
                       confirmed: bool) -> Deletion:
     """Deletes at once, unless other cards depend on it and nobody confirmed yet."""
     async with uows() as uow:
-        workshop, card = await _own_card(uow.repo, actor, ref, "delete")
-        dependents = rules.dependents(await uow.repo.board(workshop), card.ref)
+        stored, changes = await _own_card(uow, actor, ref, "delete")
+        card = stored.board.card(ref.strip())
+        dependents = rules.dependents(stored.board, card.ref)
         if dependents and not confirmed:
             return Deletion(card.ref, [], dependents)
-        removed = await remove(uow.repo, card)
-        await _refresh(uow.repo, workshop)
-        await uow.commit()
+        removed = changes.remove(card.ref)
+        await _save(uow, stored, changes)
         return Deletion(card.ref, removed, dependents)
 
 
@@ -71,41 +69,30 @@ async def move_event(uows: UnitOfWorkFactory, actor: Actor, ref: str, where: str
                      anchor: str) -> list[str]:
     """`move E5 after E2`: the timeline in its new order."""
     async with uows() as uow:
-        workshop, card = await _own_card(uow.repo, actor, ref, "move")
-        target = await _card(uow.repo, workshop, anchor)
-        if CardKind.EVENT not in (card.kind, target.kind) or card.kind != target.kind:
-            raise UserError("Only events move on the timeline.", "/dpflow move E5 after E2")
-        if target.id == card.id:
-            raise UserError(f"{card.ref} cannot move {where} itself.", "/dpflow move E5 after E2")
-        events = [c for c in await uow.repo.cards(workshop.id) if c.kind == CardKind.EVENT]
-        order = [c for c in events if c.id != card.id]
-        at = order.index(target) + (1 if where == "after" else 0)
-        order.insert(at, card)
-        await uow.repo.renumber_events([c.id for c in order])
-        await _refresh(uow.repo, workshop)
-        await uow.commit()
-        return [c.ref for c in order]
+        stored, changes = await _own_card(uow, actor, ref, "move")
+        order = changes.move_event(ref, where, anchor)
+        await _save(uow, stored, changes)
+        return order
 
 
-async def _own_card(repo: Repository, actor: Actor, ref: str,
-                    verb: str) -> tuple[WorkshopRow, CardRow]:
-    workshop = await active_workshop(repo, actor)
-    card = await _card(repo, workshop, ref)
-    facilitators = await repo.facilitators(workshop.id)
-    if not rules.can_change(card.author, actor.user_id, facilitators):
-        raise NotAllowed(f"{card.ref} was added by <@{card.author}>; only its author or a "
-                         f"facilitator can {verb} it.", "/dpflow list")
-    return workshop, card
-
-
-async def _card(repo: Repository, workshop: WorkshopRow, ref: str) -> CardRow:
-    card = await repo.card(workshop.id, ref.strip())
+async def _own_card(uow: UnitOfWork, actor: Actor, ref: str,
+                    verb: str) -> tuple[Stored, Changes]:
+    """The board, for changing card `ref`, which the actor must have added or facilitate."""
+    workshop = await active_workshop(uow.repo, actor)
+    stored = await uow.boards.whole(workshop, await uow.repo.facilitators(workshop.id))
+    card = stored.board.card(ref.strip())
     if card is None:
         raise UserError(f"There is no {ref.strip()[:20]} on this board.", "/dpflow list")
-    return card
+    if not rules.can_change(card.author, actor.user_id, stored.board.workshop.facilitators):
+        raise NotAllowed(f"{card.ref} was added by <@{card.author}>; only its author or a "
+                         f"facilitator can {verb} it.", "/dpflow list")
+    return stored, Changes(stored.board, actor.user_id, refs=None)
 
 
-async def _refresh(repo: Repository, workshop: WorkshopRow) -> None:
-    run = await repo.current_run(workshop.id)
+async def _save(uow: UnitOfWork, stored: Stored, changes: Changes) -> None:
+    workshop = stored.board.workshop
+    await uow.boards.save(stored, changes.change, workshop.stage)
+    run = await uow.repo.current_run(workshop.id)
     if run is not None:
-        await jobs.refresh_stage(repo, run)
+        await jobs.refresh_stage(uow.repo, workshop.id, run.id, Stage(run.stage))
+    await uow.commit()

@@ -64,7 +64,7 @@ def chosen(board: Board, ref: str | None) -> list[DataProduct]:
 async def posting(uows: UnitOfWorkFactory, workshop_id: str,
                   refs: list[str] | None) -> Posting:
     """What a POST_CANVASES job posts: the chosen products (all without refs), and where."""
-    async with uows() as uow:
+    async with uows.read() as uow:
         workshop = await uow.repo.workshop(workshop_id)
         board = await uow.repo.board(workshop)
         run = await uow.repo.current_run(workshop_id)

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
+from dpflow.domain.changes import Changes, Numbering, new_cards
 from dpflow.domain.errors import NotAllowed, UserError
+from dpflow.store.boards import Stored
 from dpflow.store.models import StageRunRow, WorkshopRow
 from dpflow.store.repo import Repository
+from dpflow.store.uow import UnitOfWork
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -55,3 +62,13 @@ async def require_facilitator(repo: Repository, workshop: WorkshopRow, user_id: 
         who = ", ".join(f"<@{u}>" for u in facilitators)
         raise NotAllowed(f"Only facilitators can {what}. The facilitators here: {who}.",
                          "ask one of them, or ask to be added: /dpflow facilitator add @you")
+
+
+async def change_board(uow: UnitOfWork, stored: Stored, author: str,
+                       work: Callable[[Changes], T]) -> tuple[Changes, T]:
+    """Run `work` on the board with references for the cards it makes: counted on a copy,
+    reserved in the store, then given out in order."""
+    counts = new_cards(stored.board, author, work)
+    bases = await uow.boards.take_refs(stored.board.workshop.id, counts)
+    changes = Changes(stored.board, author, Numbering(bases))
+    return changes, work(changes)

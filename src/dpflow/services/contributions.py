@@ -1,21 +1,25 @@
 """Contributions: thread replies, `/dpflow add`, modals, shortcuts, and the edits and
-deletes of captured replies."""
+deletes of captured replies.
+
+Each reads what its lines need once, applies every line to the board in memory, and writes
+the change with the lines' sources and the follow-up jobs in one transaction, before Slack
+gets its answer."""
 
 from __future__ import annotations
 
 import copy
 from dataclasses import dataclass
 
-from dpflow.domain import guide, rules
+from dpflow.domain import guide
+from dpflow.domain.changes import Applied, CanvasItem, Changes, needs
 from dpflow.domain.errors import GrammarError, OtherStage, UserError
 from dpflow.domain.grammar import FORMS, parse_line, split_lines
+from dpflow.domain.lines import Line, SetCanvasField
 from dpflow.domain.model import Stage
 from dpflow.services import jobs
-from dpflow.services.cards import Applied, Place, apply, remove, revise, unapply
-from dpflow.services.context import Actor, active_workshop, current_run
-from dpflow.store.models import SourceRow, StageRunRow, WorkshopRow, utcnow
-from dpflow.store.repo import Repository
-from dpflow.store.uow import UnitOfWorkFactory
+from dpflow.services.context import Actor, active_workshop, change_board, current_run
+from dpflow.store.boards import Source, Stored, Thread
+from dpflow.store.uow import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -27,18 +31,30 @@ class Message:
     thread_ts: str | None = None
 
 
-async def reply(uows: UnitOfWorkFactory, actor: Actor, message: Message,
-                delivery: str) -> list[Applied] | None:
-    """A reply in a stage thread; None when the thread is no stage's or was seen before."""
+async def reply(uows: UnitOfWorkFactory, actor: Actor, message: Message) -> list[Applied] | None:
+    """A reply in a stage thread; None when the thread is no stage's (or another team's),
+    or the message was stored before (Slack delivers at least once)."""
     async with uows() as uow:
-        run = await uow.repo.run_by_thread(actor.channel_id, message.thread_ts or "")
-        if run is None or not await uow.repo.first_delivery(delivery):
+        thread = await uow.boards.thread(actor.channel_id, message.thread_ts or "")
+        if thread is None or thread.team_id != actor.team_id:
             return None
-        workshop = await uow.repo.workshop(run.workshop_id)
-        _require_open(workshop, run)
-        applied = await _contribute(uow.repo, Place(uow.repo, workshop, run, actor.user_id),
-                                    actor.channel_id, message)
-        await jobs.acknowledge(uow.repo, run, actor.channel_id, message.ts)
+        try:
+            texts, lines, refused = *_read(thread.stage, message.text), None
+        except GrammarError as error:
+            texts, lines, refused = [], [], error
+        context = await uow.boards.reply_context(thread, actor.user_id, actor.channel_id,
+                                                 message.ts, needs(lines))
+        if context.seen:
+            return None
+        _require_open(context.stored, thread, context.run_closed)
+        if refused:
+            raise await _explained(uow, thread.workshop_id, refused)
+        applied = await _contribute(uow, context.stored, thread.stage, actor, message, texts,
+                                    lines)
+        if not context.member:
+            await uow.boards.join(thread.workshop_id, actor.user_id)
+        await jobs.acknowledge(uow.repo, thread.workshop_id, thread.run_id, actor.channel_id,
+                               message.ts)
         await uow.commit()
         return applied
 
@@ -57,30 +73,39 @@ async def add(uows: UnitOfWorkFactory, actor: Actor, text: str, *,
             raise UserError(f"The workshop moved on from *{stage}* to *{run.stage}* while "
                             "the form was open; nothing was stored.",
                             f"/dpflow add {FORMS[Stage(run.stage)]}")
-        place = Place(uow.repo, workshop, run, actor.user_id)
-        applied = await _contribute(uow.repo, place, actor.channel_id,
-                                    message or Message(ts="", text=text))
+        texts, lines = await _read_explained(uow, workshop.id, Stage(run.stage), text)
+        stored = await uow.boards.slice(workshop, needs(lines))
+        applied = await _contribute(uow, stored, Stage(run.stage), actor,
+                                    message or Message(ts="", text=text), texts, lines)
+        await uow.boards.join(workshop.id, actor.user_id)
         if message is not None:
-            await jobs.acknowledge(uow.repo, run, actor.channel_id, message.ts)
+            await jobs.acknowledge(uow.repo, workshop.id, run.id, actor.channel_id, message.ts)
         else:
-            await jobs.refresh_stage(uow.repo, run)
+            await jobs.refresh_stage(uow.repo, workshop.id, run.id, Stage(run.stage))
         await uow.commit()
         return applied
 
 
 async def edited(uows: UnitOfWorkFactory, actor: Actor, message: Message) -> list[Applied]:
-    """A reply in a stage thread was edited: its cards follow and keep their references."""
+    """A reply in a stage thread was edited: line i replaces what line i did before (its
+    cards keep their references), extra lines are new, missing ones are taken back."""
     async with uows() as uow:
-        repo = uow.repo
-        run = await repo.run_by_thread(actor.channel_id, message.thread_ts or "")
-        if run is None:
+        thread = await uow.boards.thread(actor.channel_id, message.thread_ts or "")
+        if thread is None or thread.team_id != actor.team_id:
             return []
-        workshop = await repo.workshop(run.workshop_id)
-        _require_open(workshop, run)
-        place = Place(repo, workshop, run, actor.user_id)
-        sources = await repo.sources(actor.channel_id, message.ts)
-        applied = await _replace(repo, place, actor.channel_id, message, sources)
-        await jobs.acknowledge(repo, run, actor.channel_id, message.ts)
+        workshop = await uow.repo.workshop(thread.workshop_id)
+        stored = await uow.boards.whole(workshop, [])
+        run = await uow.repo.run(thread.run_id)
+        _require_open(stored, thread, run.closed_at is not None)
+        texts, lines = await _read_explained(uow, workshop.id, thread.stage, message.text)
+        before = await uow.repo.sources(actor.channel_id, message.ts)
+        changes, (applied, sources, ended) = await change_board(
+            uow, stored, actor.user_id,
+            lambda edit: _replace(edit, before, texts, lines, actor, message))
+        await uow.repo.forget_sources(ended)
+        await uow.boards.save(stored, changes.change, thread.stage, sources)
+        await jobs.acknowledge(uow.repo, thread.workshop_id, thread.run_id, actor.channel_id,
+                               message.ts)
         await uow.commit()
         return applied
 
@@ -88,98 +113,60 @@ async def edited(uows: UnitOfWorkFactory, actor: Actor, message: Message) -> lis
 async def deleted(uows: UnitOfWorkFactory, actor: Actor, ts: str) -> list[str]:
     """A captured reply was deleted: what it added goes too."""
     async with uows() as uow:
-        repo = uow.repo
-        sources = await repo.sources(actor.channel_id, ts)
-        removed = [ref for source in sources for ref in await _undo(repo, source)]
-        await repo.forget_sources(actor.channel_id, ts)
-        if sources:
-            run = await repo.current_run(sources[0].workshop_id)
-            if run is not None:
-                await jobs.refresh_stage(repo, run)
+        before = await uow.repo.sources(actor.channel_id, ts)
+        if not before:
+            return []
+        workshop = await uow.repo.workshop(before[0].workshop_id)
+        if workshop.team_id != actor.team_id:
+            return []
+        stored = await uow.boards.whole(workshop, [])
+        changes = Changes(stored.board, actor.user_id, refs=None)
+        removed = [ref for source in before for ref in _undo(changes, source)]
+        await uow.repo.forget_sources([s.id for s in before])
+        await uow.boards.save(stored, changes.change, Stage(workshop.stage))
+        run = await uow.repo.current_run(workshop.id)
+        if run is not None:
+            await jobs.refresh_stage(uow.repo, workshop.id, run.id, Stage(run.stage))
         await uow.commit()
         return removed
 
 
-def _require_open(workshop: WorkshopRow, run: StageRunRow) -> None:
+def _require_open(stored: Stored, thread: Thread, run_closed: bool) -> None:
+    workshop = stored.board.workshop
     if not workshop.active:
         raise UserError(f"The workshop *{workshop.name}* is closed; nothing more is added.")
-    if run.closed_at is not None:
+    if run_closed:
         raise UserError(
-            f"This thread collected the *{run.stage}* stage, which is closed. The workshop is "
-            f"now at *{workshop.stage}*: reply in that stage's thread, or use the command.",
-            f"/dpflow add {FORMS[Stage(workshop.stage)]}")
+            f"This thread collected the *{thread.stage}* stage, which is closed. The workshop "
+            f"is now at *{workshop.stage}*: reply in that stage's thread, or use the command.",
+            f"/dpflow add {FORMS[workshop.stage]}")
 
 
-async def _contribute(repo: Repository, place: Place, channel_id: str,
-                      message: Message) -> list[Applied]:
-    texts = _texts(place.run, message.text)
-    lines = await _parse_all(repo, place.workshop, Stage(place.run.stage), texts)
-    applied = []
-    for i, (text, line) in enumerate(zip(texts, lines, strict=True), 1):
-        await _check(repo, place.workshop, line, i, len(texts))
-        done = await apply(line, place)
-        applied.append(done)
-        _record(repo, place, channel_id, message.ts or None, i, text, done)
-        await repo.flush()
-    await repo.join(place.workshop.id, place.author)
-    return applied
-
-
-async def _replace(repo: Repository, place: Place, channel_id: str, message: Message,
-                   sources: list[SourceRow]) -> list[Applied]:
-    """Line i of the edited reply replaces what line i did before; extra lines are new."""
-    texts = _texts(place.run, message.text)
-    lines = await _parse_all(repo, place.workshop, Stage(place.run.stage), texts)
-    applied, by_line = [], {s.line_no: s for s in sources}
-    for i, (text, line) in enumerate(zip(texts, lines, strict=True), 1):
-        source = by_line.pop(i, None)
-        if source is not None and source.line == text:
-            continue
-        await _check(repo, place.workshop, line, i, len(texts))
-        card = await repo.card_by_id(source.card_id) if source and source.created else None
-        if card is not None and card.deleted_at is None:
-            done = await revise(line, card, place)
-        else:
-            if source is not None:
-                await _undo(repo, source)
-            done = await apply(line, place)
-        applied.append(done)
-        if source is not None:
-            await repo.delete(source)
-            await repo.flush()
-        _record(repo, place, channel_id, message.ts, i, text, done)
-        await repo.flush()
-    for source in by_line.values():
-        await _undo(repo, source)
-        await repo.delete(source)
-    await repo.join(place.workshop.id, place.author)
-    return applied
-
-
-def _texts(run: StageRunRow, text: str) -> list[str]:
+def _read(stage: Stage, text: str) -> tuple[list[str], list[Line]]:
+    """The lines of a message, parsed; refused whole when one of them does not parse."""
     texts = split_lines(text)
     if not texts:
-        raise UserError("There is nothing to add in that message.", FORMS[Stage(run.stage)])
-    return texts
+        raise GrammarError("There is nothing to add in that message.", FORMS[stage])
+    return texts, [_numbered(i, len(texts), parse_line, stage, text)
+                   for i, text in enumerate(texts, 1)]
 
 
-async def _parse_all(repo: Repository, workshop: WorkshopRow, stage: Stage,
-                     texts: list[str]) -> list:
+async def _read_explained(uow: UnitOfWork, workshop_id: str, stage: Stage,
+                         text: str) -> tuple[list[str], list[Line]]:
     try:
-        return [_numbered(parse_line, i, len(texts), stage, text)
-                for i, text in enumerate(texts, 1)]
+        return _read(stage, text)
     except GrammarError as error:
-        raise await explained(repo, workshop, error) from None
+        raise await _explained(uow, workshop_id, error) from None
 
 
-async def explained(repo: Repository, workshop: WorkshopRow,
-                    error: GrammarError) -> GrammarError:
+async def _explained(uow: UnitOfWork, workshop_id: str, error: GrammarError) -> GrammarError:
     """A refused line's hint with an example from this board and, for a line written for
     another stage, where that stage's thread is."""
+    workshop = await uow.repo.workshop(workshop_id)
     if error.stage is not None and error.hint and error.hint.startswith(FORMS[error.stage]):
-        error.hint = guide.hint(await repo.board(workshop), error.stage)
+        error.hint = guide.hint(await uow.repo.board(workshop), error.stage)
     if isinstance(error, OtherStage):
-        run = await repo.last_run_of(workshop.id, error.stage.value)
+        run = await uow.repo.last_run_of(workshop.id, error.stage.value)
         if run is None or run.message_ts is None:
             error.message += (f" The *{error.stage}* stage comes later: add the line in its "
                               "thread once it opens.")
@@ -190,13 +177,57 @@ async def explained(repo: Repository, workshop: WorkshopRow,
     return error
 
 
-async def _check(repo: Repository, workshop: WorkshopRow, line, i: int, n: int) -> None:
-    board = await repo.board(workshop)
-    _numbered(rules.check, i, n, board, line)
+async def _contribute(uow: UnitOfWork, stored: Stored, stage: Stage, actor: Actor,
+                      message: Message, texts: list[str], lines: list[Line]) -> list[Applied]:
+    def apply_all(changes: Changes) -> list[Applied]:
+        return [_numbered(i, len(lines), changes.apply, line)
+                for i, line in enumerate(lines, 1)]
+
+    changes, applied = await change_board(uow, stored, actor.user_id, apply_all)
+    sources = [Source(actor.channel_id, message.ts or None, i, text, actor.user_id, done)
+               for i, (text, done) in enumerate(zip(texts, applied, strict=True), 1)]
+    await uow.boards.save(stored, changes.change, stage, sources)
+    return applied
 
 
-def _numbered(step, i: int, n: int, *args):
-    """Parse or check one line; in a message of several lines, say which one failed."""
+def _replace(changes: Changes, before: list, texts: list[str], lines: list[Line],
+             actor: Actor, message: Message) -> tuple[list[Applied], list[Source], list[int]]:
+    """What the edited lines did, their new sources, and the ids of the sources they end."""
+    by_line = {s.line_no: s for s in before}
+    applied, sources = [], []
+    for i, (text, line) in enumerate(zip(texts, lines, strict=True), 1):
+        source = by_line.get(i)
+        if source is not None and source.line == text:
+            continue
+        if source is not None and source.created and source.ref:
+            done = _numbered(i, len(lines), changes.revise, source.ref, line)
+        else:
+            if source is not None:
+                _undo(changes, source)
+            done = _numbered(i, len(lines), changes.apply, line)
+        applied.append(done)
+        sources.append(Source(actor.channel_id, message.ts, i, text, actor.user_id, done))
+    for source in before:
+        if source.line_no > len(lines):
+            _undo(changes, source)
+    ended = [s.id for s in before if s.line_no > len(lines) or s.line != texts[s.line_no - 1]]
+    return applied, sources, ended
+
+
+def _undo(changes: Changes, source) -> list[str]:
+    line = parse_line(Stage(source.stage), source.line)
+    return changes.undo(line, source.ref, source.created, _item(source, line))
+
+
+def _item(source, line: Line) -> CanvasItem | None:
+    if source.canvas_item_id is None or not isinstance(line, SetCanvasField):
+        return None
+    return CanvasItem(line.data_product, line.field, line.value, source.author,
+                      source.canvas_item_id)
+
+
+def _numbered(i: int, n: int, step, *args):
+    """Parse or apply one line; in a message of several lines, say which one failed."""
     try:
         return step(*args)
     except UserError as e:
@@ -206,30 +237,3 @@ def _numbered(step, i: int, n: int, *args):
         numbered.message = (f"Line {i}: {e.message}\nNothing from this message was stored; "
                             "edit it and I will read it again.")
         raise numbered from None
-
-
-def _record(repo: Repository, place: Place, channel_id: str, ts: str | None, line_no: int,
-            text: str, done: Applied) -> None:
-    repo.add(SourceRow(workshop_id=place.workshop.id, channel_id=channel_id, message_ts=ts,
-                       line_no=line_no, line=text, stage=place.run.stage, author=place.author,
-                       card_id=done.card_id,
-                       canvas_item_id=done.canvas_item_id, created=done.created))
-
-
-async def _undo(repo: Repository, source: SourceRow) -> list[str]:
-    """Take back what one captured line did."""
-    if source.canvas_item_id is not None:
-        item = await repo.canvas_item(source.canvas_item_id)
-        if item is not None:
-            item.deleted_at = utcnow()
-        return []
-    card = await repo.card_by_id(source.card_id) if source.card_id else None
-    if card is None or card.deleted_at is not None:
-        return []
-    if source.created:
-        return await remove(repo, card)
-    workshop = await repo.workshop(source.workshop_id)
-    run = await repo.current_run(workshop.id)
-    await unapply(parse_line(Stage(source.stage), source.line),
-                  Place(repo, workshop, run, source.author))
-    return []

@@ -13,7 +13,7 @@ from dpflow.services.context import Actor, active_workshop, current_run, require
 from dpflow.services.jobs import Job
 from dpflow.services.stages import StageView
 from dpflow.store.models import StageRunRow
-from dpflow.store.repo import Repository
+from dpflow.store.repo import Repository, run_of
 from dpflow.store.uow import UnitOfWorkFactory
 
 LAST_DAY = timedelta(hours=24)
@@ -45,7 +45,7 @@ async def set_due(uows: UnitOfWorkFactory, actor: Actor, text: str, now: datetim
         await jobs.drop(uow.repo, run, jobs.REMINDER_JOBS)
         if deadline is not None:
             await _plan(uow.repo, run, deadline, now)
-        await jobs.refresh_stage(uow.repo, run)
+        await jobs.refresh_stage(uow.repo, workshop.id, run.id, Stage(run.stage))
         await uow.commit()
         return Due(Stage(run.stage), deadline, tz)
 
@@ -85,7 +85,7 @@ async def reminder(uows: UnitOfWorkFactory, run_id: int, now: datetime) -> Remin
                                             now.date().isoformat())
             (pinged if fresh else counted).append(user)
         workshop = await repo.workshop(run.workshop_id)
-        view = StageView(workshop, run, await repo.board(workshop))
+        view = StageView(run_of(run), await repo.board(workshop))
         await uow.commit()
         return Reminder(view, pinged, counted)
 
@@ -93,7 +93,7 @@ async def reminder(uows: UnitOfWorkFactory, run_id: int, now: datetime) -> Remin
 async def to_nudge(uows: UnitOfWorkFactory, run_id: int,
                    user: str | None = None) -> tuple[StageView | None, list[str]]:
     """Participants (or just `user`) still missing from an open stage, DMs not muted."""
-    async with uows() as uow:
+    async with uows.read() as uow:
         repo = uow.repo
         run = await repo.run(run_id)
         if run.closed_at is not None or run.deadline is None:
@@ -102,7 +102,7 @@ async def to_nudge(uows: UnitOfWorkFactory, run_id: int,
         users = [u for u in await _missing(repo, run)
                  if u not in muted and user in (None, u)]
         workshop = await repo.workshop(run.workshop_id)
-        return StageView(workshop, run, await repo.board(workshop)), users
+        return StageView(run_of(run), await repo.board(workshop)), users
 
 
 async def plan_nudges(uows: UnitOfWorkFactory, run_id: int,

@@ -47,7 +47,7 @@ def exportable(board: Board, fmt: Format) -> Board:
 async def board_of_channel(uows: UnitOfWorkFactory, channel_id: str,
                            team_id: str | None) -> Board:
     """The board of the workshop that is, or was last, active in the channel."""
-    async with uows() as uow:
+    async with uows.read() as uow:
         workshop = await uow.repo.latest_workshop(channel_id, team_id)
         if workshop is None:
             raise UserError(f"No workshop has run in channel {channel_id}.")
@@ -55,7 +55,7 @@ async def board_of_channel(uows: UnitOfWorkFactory, channel_id: str,
 
 
 async def board_of_workshop(uows: UnitOfWorkFactory, workshop_id: str) -> Board:
-    async with uows() as uow:
+    async with uows.read() as uow:
         return await uow.repo.board(await uow.repo.workshop(workshop_id))
 
 

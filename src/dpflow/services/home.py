@@ -34,7 +34,7 @@ class HomePage:
 
 
 async def page(uows: UnitOfWorkFactory, team_id: str, user_id: str) -> HomePage:
-    async with uows() as uow:
+    async with uows.read() as uow:
         repo = uow.repo
         workshops = await repo.workshops_of(team_id, user_id)
         items = []

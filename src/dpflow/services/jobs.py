@@ -9,7 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from dpflow.domain.model import Stage
-from dpflow.store.models import StageRunRow, utcnow
+from dpflow.store.models import StageRunRow
 from dpflow.store.repo import Repository
 
 # Stage messages show counts; rewriting them on every reply would double the Web API calls
@@ -57,6 +57,7 @@ class OfRun(Payload):
 class React(Payload):
     channel: str
     ts: str
+    run: int | None = None  # the stage whose message refreshes after the reaction
 
 
 class Findings(OfRun):
@@ -113,18 +114,21 @@ async def queue(repo: Repository, kind: Job, payload: Payload, *,
                             due_at=due_at, key=key)
 
 
-async def acknowledge(repo: Repository, run: StageRunRow, channel_id: str, ts: str) -> None:
-    await queue(repo, Job.REACT, React(workshop=run.workshop_id, channel=channel_id, ts=ts))
-    await refresh_stage(repo, run)
+async def acknowledge(repo: Repository, workshop_id: str, run_id: int, channel_id: str,
+                      ts: str) -> None:
+    """A stored reply gets its reaction; the reaction's job then queues the stage message's
+    refresh, so that replies arriving together never wait on each other for that one row."""
+    await queue(repo, Job.REACT, React(workshop=workshop_id, channel=channel_id, ts=ts,
+                                       run=run_id))
 
 
-async def refresh_stage(repo: Repository, run: StageRunRow) -> None:
+async def refresh_stage(repo: Repository, workshop_id: str, run_id: int, stage: Stage) -> None:
     """The stage message's counts, and in the canvases stage the pictures, which show the
     canvas fields (owners) people are filling in."""
-    await queue(repo, Job.REFRESH_STAGE, OfRun(workshop=run.workshop_id, run=run.id),
-                due_at=utcnow() + REFRESH_DELAY, key=f"refresh:{run.id}")
-    if run.stage == Stage.CANVASES:
-        await redraw_pictures(repo, run.workshop_id)
+    await queue(repo, Job.REFRESH_STAGE, OfRun(workshop=workshop_id, run=run_id),
+                due_at=repo.now() + REFRESH_DELAY, key=f"refresh:{run_id}")
+    if stage == Stage.CANVASES:
+        await redraw_pictures(repo, workshop_id)
 
 
 async def redraw_pictures(repo: Repository, workshop_id: str,
@@ -132,7 +136,7 @@ async def redraw_pictures(repo: Repository, workshop_id: str,
     """Board and map drawn again, replacing the ones posted before: one pending redraw per
     workshop absorbs every change of its window."""
     await queue(repo, Job.POST_PICTURES, Payload(workshop=workshop_id),
-                due_at=utcnow() + delay, key=f"pictures:{workshop_id}")
+                due_at=repo.now() + delay, key=f"pictures:{workshop_id}")
 
 
 async def post(repo: Repository, kind: Job, run: StageRunRow, **payload) -> None:

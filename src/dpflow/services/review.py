@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from dpflow.domain import rules
+from dpflow.domain.changes import Changes
 from dpflow.domain.errors import UserError
 from dpflow.domain.grammar import MAX_NAME
 from dpflow.domain.lines import AddPort, SetCanvasField
@@ -19,16 +19,18 @@ from dpflow.domain.model import (
 )
 from dpflow.domain.review import (
     BOUNDARY_QUESTIONS,
+    SplitFix,
     automated_decision_fix,
     is_table_like,
     mixed_planes_fix,
     review,
 )
-from dpflow.services import cards, jobs
-from dpflow.services.context import Actor, current_run, require_facilitator, scoped
+from dpflow.services import jobs
+from dpflow.services.context import Actor, change_board, require_facilitator, scoped
 from dpflow.services.jobs import Job
+from dpflow.store.boards import Stored
 from dpflow.store.models import FindingRow, WorkshopRow
-from dpflow.store.repo import READS, SUPPORTS, Repository, finding_of
+from dpflow.store.repo import Repository, finding_of
 from dpflow.store.uow import UnitOfWorkFactory
 
 KIND_ORDER = list(FindingKind)
@@ -107,7 +109,7 @@ async def run_review(repo: Repository, workshop: WorkshopRow) -> list[FindingRow
 
 async def to_post(uows: UnitOfWorkFactory, run_id: int, only: list[int] | None) -> Posting:
     """The findings to post in the review thread: all of them, or those of `only`."""
-    async with uows() as uow:
+    async with uows.read() as uow:
         run = await uow.repo.run(run_id)
         workshop = await uow.repo.workshop(run.workshop_id)
         rows = [r for r in await uow.repo.findings(workshop.id) if only is None or r.id in only]
@@ -134,19 +136,18 @@ async def apply(uows: UnitOfWorkFactory, actor: Actor, finding_id: int,
     """Apply what the finding proposes, or say which form it needs first."""
     async with uows() as uow:
         workshop, row = await _decidable(uow.repo, actor, finding_id)
-        board = await uow.repo.board(workshop)
+        stored = await uow.boards.whole(workshop, await uow.repo.facilitators(workshop.id))
         finding = finding_of(row)
         if finding.kind in NEEDS_FORM or _advice(finding) == "split":
-            return FixForm(_card(row), board)
+            return FixForm(_card(row), stored.board)
         if _advice(finding) == "ask":
             raise UserError("Answer the three questions first: the advice to keep the two "
                             "ports together or to split them follows from the answers.")
-        place = cards.Place(uow.repo, workshop, await current_run(uow.repo, workshop),
-                            actor.user_id)
         fix = {FindingKind.MIXED_PLANES: mixed_planes_fix,
                FindingKind.AUTOMATED_DECISION: automated_decision_fix}.get(finding.kind)
         if fix is not None:
-            made = await _split(place, board, fix(board, finding))
+            split = fix(stored.board, finding)
+            made = await _change(uow, stored, actor, lambda changes: _split(changes, split))
             row.details = {**row.details, "made": made}
         return await _decided(uow, workshop, row, FindingStatus.APPLIED, actor, message_ts)
 
@@ -156,11 +157,16 @@ async def fix(uows: UnitOfWorkFactory, actor: Actor, finding_id: int, message_ts
     """Apply a finding with what its form asked for."""
     async with uows() as uow:
         workshop, row = await _decidable(uow.repo, actor, finding_id)
-        board = await uow.repo.board(workshop)
-        place = cards.Place(uow.repo, workshop, await current_run(uow.repo, workshop),
-                            actor.user_id)
-        await _FIXES[FindingKind(row.kind)](place, board, finding_of(row), given)
+        stored = await uow.boards.whole(workshop, await uow.repo.facilitators(workshop.id))
+        finding, fixer = finding_of(row), _FIXES[FindingKind(row.kind)]
+        await _change(uow, stored, actor, lambda changes: fixer(changes, finding, given))
         return await _decided(uow, workshop, row, FindingStatus.APPLIED, actor, message_ts)
+
+
+async def _change(uow, stored: Stored, actor: Actor, work):
+    changes, done = await change_board(uow, stored, actor.user_id, work)
+    await uow.boards.save(stored, changes.change, stored.board.workshop.stage)
+    return done
 
 
 async def answer(uows: UnitOfWorkFactory, actor: Actor, finding_id: int, question: str,
@@ -242,66 +248,51 @@ def _advice(finding: Finding) -> str | None:
 # --- the fixes ---------------------------------------------------------------------------
 
 
-async def _split(place: cards.Place, board: Board, split) -> str:
+def _split(changes: Changes, split: SplitFix) -> str:
     """A new consumer-aligned data product takes over the decision support; its ref."""
-    rules.check(board, split.consumer)
-    await cards.apply(split.consumer, place)
+    changes.apply(split.consumer)
     for port, decision in split.unlink:
-        await place.repo.unlink(SUPPORTS, source_id=(await place.card(port)).id,
-                                target_id=(await place.card(decision)).id)
-    return (await place.product(split.consumer.name, Alignment.CONSUMER)).ref
+        changes.stop_support(port, decision)
+    return changes.board.product_named(split.consumer.name).ref
 
 
-async def _rename_port(place: cards.Place, board: Board, finding: Finding, given: Fix) -> None:
-    port = board.card(finding.subject)
+def _rename_port(changes: Changes, finding: Finding, given: Fix) -> None:
     name = _name(given.text, "The port's name")
     if is_table_like(name):
         raise UserError(f"“{name}” still reads like a table name: say in a few plain words "
                         "what people find there.", "Orders waiting for pickup")
-    if any(p.name.casefold() == name.casefold() and p.ref != port.ref
-           for p in board.ports_of(port.data_product)):
-        raise UserError(f"{port.data_product} already has an output port called “{name}”.")
-    (await place.card(port.ref)).text = name
+    changes.rename_port(finding.subject, name)
 
 
-async def _set_owner(place: cards.Place, board: Board, finding: Finding, given: Fix) -> None:
-    line = SetCanvasField(finding.subject, CanvasField.OWNER, _name(given.text, "The owner"))
-    rules.check(board, line)
-    await cards.apply(line, place)
+def _set_owner(changes: Changes, finding: Finding, given: Fix) -> None:
+    changes.apply(SetCanvasField(finding.subject, CanvasField.OWNER,
+                                 _name(given.text, "The owner")))
 
 
-async def _add_port(place: cards.Place, board: Board, finding: Finding, given: Fix) -> None:
+def _add_port(changes: Changes, finding: Finding, given: Fix) -> None:
     if not given.product:
         raise UserError("Choose the data product that offers the port.")
-    line = AddPort(given.product, _name(given.text, "The port's name"), (finding.subject,))
-    rules.check(board, line)
-    await cards.apply(line, place)
+    changes.apply(AddPort(given.product, _name(given.text, "The port's name"),
+                          (finding.subject,)))
 
 
-async def _link_decisions(place: cards.Place, board: Board, finding: Finding,
-                          given: Fix) -> None:
+def _link_decisions(changes: Changes, finding: Finding, given: Fix) -> None:
     if not given.decisions:
         raise UserError("Choose at least one decision that the port supports.")
-    unknown = [d for d in given.decisions if board.card(d) not in board.decisions]
-    if unknown:
-        raise UserError(f"There is no decision {', '.join(unknown)} on this board.")
-    await place.supports(await place.card(finding.subject), given.decisions)
+    changes.support(finding.subject, given.decisions)
 
 
-async def _move_port(place: cards.Place, board: Board, finding: Finding, given: Fix) -> None:
+def _move_port(changes: Changes, finding: Finding, given: Fix) -> None:
     """Split a consumer boundary: the second port moves into a new consumer-aligned data
     product, which reads what the first one read."""
     name = _name(given.text, "The data product's name")
-    before = board.product(finding.subject)
-    existing = board.product_named(name)
+    before = changes.board.product(finding.subject)
+    existing = changes.board.product_named(name)
     if existing is not None and (existing.kind is Alignment.SOURCE or existing is before):
         raise UserError(f"{existing.name} ({existing.ref}) is {existing.kind}"
                         + (" and holds both ports" if existing is before else "")
                         + ": give the new consumer-aligned data product a name of its own.")
-    product = await place.product(name, Alignment.CONSUMER)
-    (await place.card(finding.details["ports"][1])).parent_id = product.id
-    for ref in before.reads:
-        await place.repo.link(place.workshop.id, READS, product.id, (await place.card(ref)).id)
+    changes.move_port(finding.details["ports"][1], changes.product(name, Alignment.CONSUMER))
 
 
 def _name(text: str, what: str) -> str:

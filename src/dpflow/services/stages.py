@@ -5,41 +5,45 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dpflow.domain.errors import UserError
-from dpflow.domain.model import Board, Stage
+from dpflow.domain.model import Board, Stage, StageRun, Workshop
 from dpflow.domain.summary import StageSummary, summarize
+from dpflow.services import jobs
 from dpflow.services.context import Actor, scoped
-from dpflow.store.models import StageRunRow, WorkshopRow
+from dpflow.store.repo import run_of
 from dpflow.store.uow import UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
 class StageView:
-    workshop: WorkshopRow
-    run: StageRunRow
+    run: StageRun
     board: Board
 
     @property
     def stage(self) -> Stage:
-        return Stage(self.run.stage)
+        return self.run.stage
+
+    @property
+    def workshop(self) -> Workshop:
+        return self.board.workshop
 
 
 async def view(uows: UnitOfWorkFactory, run_id: int) -> StageView:
-    async with uows() as uow:
+    async with uows.read() as uow:
         run = await uow.repo.run(run_id)
         workshop = await uow.repo.workshop(run.workshop_id)
-        return StageView(workshop, run, await uow.repo.board(workshop))
+        return StageView(run_of(run), await uow.repo.board(workshop))
 
 
 async def to_add(uows: UnitOfWorkFactory, actor: Actor, run_id: int) -> StageView:
     """The stage an Add button opens a form for, if it is still open and the person acts
     where its workshop lives."""
-    async with uows() as uow:
+    async with uows.read() as uow:
         run = await uow.repo.run(run_id)
         workshop = await scoped(uow.repo, actor, run.workshop_id if run else "")
         if run.closed_at is not None or not workshop.active:
             raise UserError(f"The *{run.stage}* stage is closed; the workshop is at "
                             f"*{workshop.stage}*.", "/dpflow status")
-        return StageView(workshop, run, await uow.repo.board(workshop))
+        return StageView(run_of(run), await uow.repo.board(workshop))
 
 
 async def posted(uows: UnitOfWorkFactory, run_id: int, ts: str) -> None:
@@ -49,24 +53,23 @@ async def posted(uows: UnitOfWorkFactory, run_id: int, ts: str) -> None:
         await uow.commit()
 
 
-async def summary(uows: UnitOfWorkFactory, run_id: int) -> tuple[StageView, StageSummary]:
+async def refresh_later(uows: UnitOfWorkFactory, workshop_id: str, run_id: int) -> None:
+    """The stage message's counts, after the replies of the next moments."""
     async with uows() as uow:
+        run = await uow.repo.run(run_id)
+        await jobs.refresh_stage(uow.repo, workshop_id, run_id, Stage(run.stage))
+        await uow.commit()
+
+
+async def summary(uows: UnitOfWorkFactory, run_id: int) -> tuple[StageView, StageSummary]:
+    async with uows.read() as uow:
         run = await uow.repo.run(run_id)
         workshop = await uow.repo.workshop(run.workshop_id)
         board = await uow.repo.board(workshop)
         contributed = await uow.repo.contributions(run)
         fixes = await uow.repo.fixes_applied(run)
-        return StageView(workshop, run, board), summarize(board, Stage(run.stage), contributed,
+        return StageView(run_of(run), board), summarize(board, Stage(run.stage), contributed,
                                                           fixes)
-
-
-async def absentees(uows: UnitOfWorkFactory, run_id: int) -> list[str]:
-    """Participants who have not contributed to this stage run yet."""
-    async with uows() as uow:
-        run = await uow.repo.run(run_id)
-        contributed = {author for author, _ in await uow.repo.contributions(run)}
-        return [m.user_id for m in await uow.repo.members(run.workshop_id)
-                if m.user_id not in contributed]
 
 
 @dataclass(frozen=True)
@@ -76,13 +79,13 @@ class Closing:
     canvases: dict[str, str]  # DP ref → canvas id
 
 
-async def workshop(uows: UnitOfWorkFactory, workshop_id: str) -> WorkshopRow:
-    async with uows() as uow:
-        return await uow.repo.workshop(workshop_id)
+async def team_of(uows: UnitOfWorkFactory, workshop_id: str) -> str:
+    async with uows.read() as uow:
+        return (await uow.repo.workshop(workshop_id)).team_id
 
 
 async def closing(uows: UnitOfWorkFactory, workshop_id: str) -> Closing:
-    async with uows() as uow:
+    async with uows.read() as uow:
         row = await uow.repo.workshop(workshop_id)
         board = await uow.repo.board(row)
         threads = {r.stage: r.message_ts for r in await uow.repo.runs(workshop_id)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from dpflow.domain.errors import UserError
-from dpflow.domain.model import STAGES, Stage
+from dpflow.domain.model import STAGES, Stage, Workshop
 from dpflow.services import jobs
 from dpflow.services.context import (
     Actor,
@@ -19,7 +19,8 @@ from dpflow.services.context import (
 )
 from dpflow.services.jobs import Job
 from dpflow.services.review import run_review
-from dpflow.store.models import StageRunRow, WorkshopRow, utcnow
+from dpflow.store.boards import workshop_of
+from dpflow.store.models import StageRunRow, WorkshopRow
 from dpflow.store.repo import Repository
 from dpflow.store.uow import UnitOfWorkFactory
 
@@ -28,13 +29,13 @@ USER_MENTION = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 
 @dataclass(frozen=True)
 class Moved:
-    workshop: WorkshopRow
+    workshop: Workshop
     closed: str | None  # the stage that closed
     opened: str | None  # the stage that opened
 
 
 async def start(uows: UnitOfWorkFactory, actor: Actor, name: str,
-                domain: str | None) -> WorkshopRow:
+                domain: str | None) -> Workshop:
     async with uows() as uow:
         running = await uow.repo.active_workshop(actor.team_id, actor.channel_id)
         if running is not None:
@@ -50,7 +51,7 @@ async def start(uows: UnitOfWorkFactory, actor: Actor, name: str,
         await uow.repo.join(workshop.id, actor.user_id, facilitator=True)
         await _open(uow.repo, workshop, Stage.EVENTS, actor.user_id)
         await uow.commit()
-        return workshop
+        return workshop_of(workshop)
 
 
 async def next_stage(uows: UnitOfWorkFactory, actor: Actor, after: str | None = None) -> Moved:
@@ -83,17 +84,17 @@ async def go_to(uows: UnitOfWorkFactory, actor: Actor, name: str) -> Moved:
         return moved
 
 
-async def close(uows: UnitOfWorkFactory, actor: Actor) -> WorkshopRow:
+async def close(uows: UnitOfWorkFactory, actor: Actor) -> Workshop:
     async with uows() as uow:
         workshop = await active_workshop(uow.repo, actor)
         await require_facilitator(uow.repo, workshop, actor.user_id, "close the workshop")
         run = await uow.repo.current_run(workshop.id)
         if run is not None:
             await _close(uow.repo, run)
-        workshop.active, workshop.closed_at = False, utcnow()
+        workshop.active, workshop.closed_at = False, uow.now()
         await jobs.queue(uow.repo, Job.WORKSHOP_SUMMARY, jobs.Payload(workshop=workshop.id))
         await uow.commit()
-        return workshop
+        return workshop_of(workshop)
 
 
 async def add_facilitator(uows: UnitOfWorkFactory, actor: Actor, text: str) -> str:
@@ -109,12 +110,12 @@ async def add_facilitator(uows: UnitOfWorkFactory, actor: Actor, text: str) -> s
     return ", ".join(f"<@{u}>" for u in users)
 
 
-async def join(uows: UnitOfWorkFactory, actor: Actor, workshop_id: str) -> WorkshopRow:
+async def join(uows: UnitOfWorkFactory, actor: Actor, workshop_id: str) -> Workshop:
     async with uows() as uow:
         workshop = await scoped(uow.repo, actor, workshop_id)
         await uow.repo.join(workshop.id, actor.user_id)
         await uow.commit()
-        return workshop
+        return workshop_of(workshop)
 
 
 async def set_muted(uows: UnitOfWorkFactory, actor: Actor, workshop_id: str,
@@ -140,13 +141,13 @@ async def _move(repo: Repository, workshop: WorkshopRow, stage: Stage, user: str
     run = await current_run(repo, workshop)
     await _close(repo, run)
     await _open(repo, workshop, stage, user)
-    return Moved(workshop, run.stage, stage.value)
+    return Moved(workshop_of(workshop), run.stage, stage.value)
 
 
 async def _open(repo: Repository, workshop: WorkshopRow, stage: Stage, user: str) -> None:
     workshop.stage = stage.value
     run = StageRunRow(workshop_id=workshop.id, stage=stage.value,
-                      channel_id=workshop.channel_id, opened_by=user)
+                      channel_id=workshop.channel_id, opened_by=user, opened_at=repo.now())
     repo.add(run)
     await repo.flush()
     await jobs.post(repo, Job.POST_STAGE, run)
@@ -159,6 +160,6 @@ async def _open(repo: Repository, workshop: WorkshopRow, stage: Stage, user: str
 
 
 async def _close(repo: Repository, run: StageRunRow) -> None:
-    run.closed_at = utcnow()
+    run.closed_at = repo.now()
     await jobs.drop(repo, run, (*jobs.REMINDER_JOBS, Job.REFRESH_STAGE))
     await jobs.post(repo, Job.POST_SUMMARY, run)

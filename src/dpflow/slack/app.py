@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from datetime import datetime
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
@@ -17,7 +19,7 @@ from slack_sdk.oauth.installation_store.sqlalchemy import AsyncSQLAlchemyInstall
 from slack_sdk.oauth.state_store.sqlalchemy import AsyncSQLAlchemyOAuthStateStore
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_slack_response import AsyncSlackResponse
-from sqlalchemy import event, text
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dpflow.config import Settings
@@ -27,8 +29,8 @@ from dpflow.slack import errors, listeners
 from dpflow.slack.client import SlackClients, retry_handlers
 from dpflow.slack.deps import Deps
 from dpflow.slack.storable import clean_body
-from dpflow.store.db import session_factory
-from dpflow.store.models import StageRunRow, WorkshopRow
+from dpflow.store.db import Database
+from dpflow.store.models import utcnow
 from dpflow.store.uow import UnitOfWorkFactory
 
 log = logging.getLogger("dpflow")
@@ -52,11 +54,13 @@ class DpflowApp(AsyncApp):
             return response
 
 
-def build_app(settings: Settings, engine: AsyncEngine) -> tuple[AsyncApp, Deps]:
+def build_app(settings: Settings, db: Database,
+              clock: Callable[[], datetime] = utcnow) -> tuple[AsyncApp, Deps]:
+    engine = db.read
     installations = _installation_store(settings, engine)
-    deps = Deps(uows=UnitOfWorkFactory(session_factory(engine)),
+    deps = Deps(uows=UnitOfWorkFactory(db, clock),
                 slack=SlackClients(settings.slack_api_url, _secret(settings.slack_bot_token),
-                                   installations))
+                                   installations), clock=clock)
     # No `client=`: Bolt reads SLACK_BOT_TOKEN itself and, given a client as well, warns
     # that the token is unused. Its own client is pointed at our API URL instead.
     app = DpflowApp(
@@ -72,7 +76,6 @@ def build_app(settings: Settings, engine: AsyncEngine) -> tuple[AsyncApp, Deps]:
     app.error(_on_error)
     app.middleware(clean_body)
     listeners.register(app, deps)
-    _note_workshops()
     return app, deps
 
 
@@ -114,21 +117,6 @@ def _kind(body: dict) -> str:
     if kind in ("shortcut", "message_action"):
         return f"{kind} {body.get('callback_id')}"
     return str(kind)
-
-
-def _note_workshops() -> None:
-    """The request's log line names the workshop its handling loaded."""
-    for row, loaded in ((WorkshopRow, _workshop_loaded), (StageRunRow, _run_loaded)):
-        if not event.contains(row, "load", loaded):
-            event.listen(row, "load", loaded)
-
-
-def _workshop_loaded(workshop: WorkshopRow, _context) -> None:
-    note(workshop=workshop.id)
-
-
-def _run_loaded(run: StageRunRow, _context) -> None:
-    note(workshop=run.workshop_id)
 
 
 def _secret(value) -> str | None:

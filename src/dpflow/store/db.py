@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -12,34 +11,55 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 
-from dpflow.store.uow import UnitOfWorkFactory
-
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> AsyncEngine:
-    if url.startswith("sqlite"):
-        engine = create_async_engine(url, connect_args={"timeout": 30})
-        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
-        event.listen(engine.sync_engine, "begin", _sqlite_begin_immediate)
-        return engine
-    return create_async_engine(url, pool_pre_ping=True)
+# A write waits this long for the database, then gives up so Slack gets a non-2xx well
+# inside its 3 seconds and sends the request again.
+WRITE_WAIT = 1.5
+
+
+@dataclass
+class Database:
+    """The engines of one database: `write` takes every transaction that writes, `read`
+    the others. On SQLite `write` is a single connection: writers in this process queue
+    for it in order instead of sleeping in SQLite's busy handler, and reads never wait for
+    them (WAL). On PostgreSQL both are the same pool and nothing is serialised."""
+
+    read: AsyncEngine
+    write: AsyncEngine
+
+    async def dispose(self) -> None:
+        await self.write.dispose()
+        if self.read is not self.write:
+            await self.read.dispose()
+
+
+def open_database(url: str) -> Database:
+    if not url.startswith("sqlite"):
+        engine = create_async_engine(url, pool_pre_ping=True)
+        return Database(engine, engine)
+    return Database(_sqlite(url, "BEGIN"),
+                    _sqlite(url, "BEGIN IMMEDIATE", pool_size=1, max_overflow=0,
+                            pool_timeout=WRITE_WAIT))
+
+
+def _sqlite(url: str, begin: str, **pool) -> AsyncEngine:
+    engine = create_async_engine(url, connect_args={"timeout": WRITE_WAIT}, **pool)
+    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    # aiosqlite's own transaction handling would defer BEGIN; we issue it ourselves, and a
+    # writer takes the write lock at once
+    event.listen(engine.sync_engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+    return engine
 
 
 def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    # aiosqlite's own transaction handling would defer BEGIN; we issue it ourselves
     dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across a process crash
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
     cur.close()
-
-
-def _sqlite_begin_immediate(conn: Connection) -> None:
-    # take the write lock at BEGIN, so concurrent writers queue instead of failing
-    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:
@@ -53,9 +73,9 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-async def migrate(engine: AsyncEngine) -> None:
+async def migrate(db: Database) -> None:
     """Bring the database to the newest schema (Alembic `upgrade head`)."""
-    async with engine.begin() as conn:
+    async with db.write.begin() as conn:
         await conn.run_sync(_upgrade)
 
 
@@ -66,15 +86,3 @@ def _upgrade(conn: Connection) -> None:
     cfg = alembic_config(str(conn.engine.url))
     cfg.attributes["connection"] = conn
     command.upgrade(cfg, "head")
-
-
-@asynccontextmanager
-async def opened(url: str) -> AsyncIterator[UnitOfWorkFactory]:
-    """The database at `url`, brought up to date, for one command (`dpflow export`); its
-    engine is disposed after."""
-    engine = make_engine(url)
-    try:
-        await migrate(engine)
-        yield UnitOfWorkFactory(session_factory(engine))
-    finally:
-        await engine.dispose()

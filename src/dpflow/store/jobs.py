@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, exists, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -47,26 +48,21 @@ class Failure:
 
 
 class JobQueue:
-    def __init__(self, session: AsyncSession):
-        self.s = session
+    def __init__(self, session: AsyncSession, now=utcnow):
+        self.s, self.now = session, now
 
     async def enqueue(self, kind: str, payload: dict, *, workshop_id: str | None = None,
                       run_id: int | None = None, due_at: datetime | None = None,
                       key: str | None = None) -> None:
-        """Queue work; a pending job with the same key absorbs this one."""
-        job = JobRow(kind=kind, payload=payload, workshop_id=workshop_id, stage_run_id=run_id,
-                     due_at=due_at or utcnow(), key=key, status=PENDING, attempts=0)
-        if key is None:
-            self.s.add(job)
-            return
-        if await self.s.scalar(select(JobRow.id).where(
-                JobRow.key == key, JobRow.status == PENDING)) is not None:
-            return
-        try:
-            async with self.s.begin_nested():
-                self.s.add(job)
-        except IntegrityError:
-            pass  # another request queued the same pending job a moment ago
+        """Queue work in one statement; a pending job with the same key absorbs this one."""
+        postgres = self.s.bind.dialect.name == "postgresql"
+        insert = (pg_insert if postgres else sqlite_insert)(JobRow).values(
+            kind=kind, payload=payload, workshop_id=workshop_id, stage_run_id=run_id,
+            due_at=due_at or self.now(), key=key, status=PENDING, attempts=0)
+        if key is not None:
+            insert = insert.on_conflict_do_nothing(index_elements=[JobRow.key],
+                                                   index_where=JobRow.status == PENDING)
+        await self.s.execute(insert)
 
     async def drop(self, run_id: int, kinds: tuple[str, ...]) -> None:
         """Pending jobs of a stage run that no longer apply (closed early, deadline moved)."""

@@ -108,13 +108,15 @@ class CardRow(Base):
     """A sticky: event, decision, opportunity, data product or port."""
 
     __tablename__ = "cards"
-    __table_args__ = (UniqueConstraint("workshop_id", "ref"),)
+    __table_args__ = (UniqueConstraint("workshop_id", "ref"),
+                      Index("ix_cards_norm", "workshop_id", "kind", "norm"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[str] = mapped_column(ForeignKey("workshops.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))
     ref: Mapped[str] = mapped_column(String(12))
     text: Mapped[str] = mapped_column(Text)
+    norm: Mapped[str] = mapped_column(Text, default="", server_default="")  # text as compared
     author: Mapped[str] = mapped_column(String(32))
     stage: Mapped[str] = mapped_column(String(20))  # stage it was added in
     position: Mapped[int] = mapped_column(Integer, default=0)  # events: timeline order
@@ -197,6 +199,7 @@ class FindingRow(Base):
     details: Mapped[dict] = mapped_column(JSON, default=dict)
     current: Mapped[bool] = mapped_column(Boolean, default=True)  # found by the last review
     decided_by: Mapped[str | None] = mapped_column(String(32))
+    decided_at: Mapped[datetime | None]  # applied, dismissed or resolved
     message_ts: Mapped[str | None] = mapped_column(String(32))  # where the review thread shows it
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 

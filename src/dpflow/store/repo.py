@@ -2,34 +2,19 @@
 
 from __future__ import annotations
 
-from sqlalchemy import delete, func, select, update
+from datetime import timedelta
+
+from sqlalchemy import and_, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from dpflow.domain.model import (
-    Alignment,
-    Board,
-    CardKind,
-    DataProduct,
-    Decision,
-    Event,
-    Finding,
-    FindingKind,
-    FindingStatus,
-    Mode,
-    Opportunity,
-    Port,
-    Stage,
-    Workshop,
-)
+from dpflow.domain.model import Board, Finding, FindingKind, FindingStatus, Stage, StageRun
+from dpflow.store.boards import Boards, Threads
 from dpflow.store.jobs import JobQueue
 from dpflow.store.models import (
-    CanvasItemRow,
     CardRow,
-    CounterRow,
     FindingRow,
-    LinkRow,
     MemberRow,
     MentionRow,
     PostedCanvasRow,
@@ -43,12 +28,13 @@ from dpflow.store.models import (
 
 SUPPORTS = "supports"  # port → decision
 READS = "reads"  # data product → port
+CLAIM_LEASE = timedelta(minutes=5)  # a job claimed longer ago than this was lost in a crash
 
 
 class Repository:
-    def __init__(self, session: AsyncSession):
-        self.s = session
-        self.jobs = JobQueue(session)  # queued in the same transaction as the change
+    def __init__(self, session: AsyncSession, now=utcnow):
+        self.s, self.now = session, now
+        self.jobs = JobQueue(session, now)  # queued in the same transaction as the change
 
     # --- workshops and members -------------------------------------------------------
 
@@ -128,16 +114,6 @@ class Repository:
 
     # --- cards -----------------------------------------------------------------------
 
-    async def next_ref(self, workshop_id: str, kind: CardKind) -> str:
-        """E7, DP3…: one atomic upsert, so simultaneous first cards of a kind never collide
-        and numbers are never handed out twice."""
-        insert = pg_insert if self.s.bind.dialect.name == "postgresql" else sqlite_insert
-        upsert = insert(CounterRow).values(workshop_id=workshop_id, kind=kind.value, last=1)
-        last = await self.s.scalar(upsert.on_conflict_do_update(
-            index_elements=[CounterRow.workshop_id, CounterRow.kind],
-            set_={"last": CounterRow.last + 1}).returning(CounterRow.last))
-        return f"{kind.prefix}{last}"
-
     async def cards(self, workshop_id: str) -> list[CardRow]:
         return list(await self.s.scalars(select(CardRow).where(
             CardRow.workshop_id == workshop_id, CardRow.deleted_at.is_(None))
@@ -148,68 +124,23 @@ class Repository:
             CardRow.workshop_id == workshop_id, CardRow.ref == ref.upper(),
             CardRow.deleted_at.is_(None)))
 
-    async def product_named(self, workshop_id: str, name: str) -> CardRow | None:
-        """A data product by name, case-insensitive in any script (names are reused, SPEC §3);
-        compared here, not in SQL, whose lower() knows ASCII only."""
-        products = await self.s.scalars(select(CardRow).where(
-            CardRow.workshop_id == workshop_id, CardRow.kind == CardKind.DATA_PRODUCT.value,
-            CardRow.deleted_at.is_(None)))
-        return next((p for p in products if p.text.casefold() == name.casefold()), None)
-
-    async def card_by_id(self, card_id: int) -> CardRow | None:
-        return await self.s.get(CardRow, card_id)
-
-    async def max_position(self, workshop_id: str) -> int:
-        return await self.s.scalar(select(func.coalesce(func.max(CardRow.position), 0)).where(
-            CardRow.workshop_id == workshop_id, CardRow.kind == CardKind.EVENT.value,
-            CardRow.deleted_at.is_(None)))
-
-    async def link(self, workshop_id: str, relation: str, source_id: int, target_id: int) -> None:
-        exists = await self.s.scalar(select(LinkRow.id).where(
-            LinkRow.relation == relation, LinkRow.source_id == source_id,
-            LinkRow.target_id == target_id))
-        if exists is None:
-            self.s.add(LinkRow(workshop_id=workshop_id, relation=relation, source_id=source_id,
-                               target_id=target_id))
-
-    async def unlink(self, relation: str, source_id: int | None = None,
-                     target_id: int | None = None) -> None:
-        q = delete(LinkRow).where(LinkRow.relation == relation)
-        if source_id is not None:
-            q = q.where(LinkRow.source_id == source_id)
-        if target_id is not None:
-            q = q.where(LinkRow.target_id == target_id)
-        await self.s.execute(q)
-
-    async def canvas_items(self, workshop_id: str) -> list[CanvasItemRow]:
-        return list(await self.s.scalars(
-            select(CanvasItemRow).join(CardRow, CardRow.id == CanvasItemRow.card_id)
-            .where(CardRow.workshop_id == workshop_id, CanvasItemRow.deleted_at.is_(None))
-            .order_by(CanvasItemRow.id)))
-
-    async def canvas_item(self, item_id: int) -> CanvasItemRow | None:
-        return await self.s.get(CanvasItemRow, item_id)
-
-    async def children(self, card_id: int) -> list[CardRow]:
-        return list(await self.s.scalars(select(CardRow).where(
-            CardRow.parent_id == card_id, CardRow.deleted_at.is_(None))))
-
-    async def renumber_events(self, ordered_ids: list[int]) -> None:
-        """Timeline positions 1…n in this order, in one bulk UPDATE by primary key."""
-        await self.s.execute(update(CardRow), [{"id": card_id, "position": position}
-                                               for position, card_id in
-                                               enumerate(ordered_ids, start=1)])
-
     # --- where cards came from ------------------------------------------------------
 
-    async def sources(self, channel_id: str, message_ts: str) -> list[SourceRow]:
-        return list(await self.s.scalars(select(SourceRow).where(
-            SourceRow.channel_id == channel_id, SourceRow.message_ts == message_ts)
-            .order_by(SourceRow.line_no)))
+    async def sources(self, channel_id: str, message_ts: str) -> list:
+        """The lines captured from one message, with the ref of the card each made or
+        changed (None when that card is gone)."""
+        return list((await self.s.execute(
+            select(SourceRow.id, SourceRow.workshop_id, SourceRow.line_no, SourceRow.line,
+                   SourceRow.stage, SourceRow.author, SourceRow.created,
+                   SourceRow.canvas_item_id, CardRow.ref)
+            .outerjoin(CardRow, and_(CardRow.id == SourceRow.card_id,
+                                     CardRow.deleted_at.is_(None)))
+            .where(SourceRow.channel_id == channel_id, SourceRow.message_ts == message_ts)
+            .order_by(SourceRow.line_no))).all())
 
-    async def forget_sources(self, channel_id: str, message_ts: str) -> None:
-        await self.s.execute(delete(SourceRow).where(
-            SourceRow.channel_id == channel_id, SourceRow.message_ts == message_ts))
+    async def forget_sources(self, source_ids: list[int]) -> None:
+        if source_ids:
+            await self.s.execute(delete(SourceRow).where(SourceRow.id.in_(source_ids)))
 
     async def contributions(self, run: StageRunRow) -> list[tuple[str, str]]:
         """(author, line as typed) of every line contributed during this stage run."""
@@ -232,42 +163,16 @@ class Repository:
 
     async def first_delivery(self, key: str) -> bool:
         """False when this Slack delivery (message, view…) was handled before."""
-        return await self._insert_new(ReceivedRow, key=key, received_at=utcnow())
+        return await self._insert_new(ReceivedRow, key=key, received_at=self.now())
 
     # --- the board -------------------------------------------------------------------
 
     async def board(self, workshop: WorkshopRow) -> Board:
-        # plain rows, not ORM objects: the board is read on every contribution
-        cards = (await self.s.execute(select(*_BOARD_COLUMNS).where(
-            CardRow.workshop_id == workshop.id, CardRow.deleted_at.is_(None))
-            .order_by(CardRow.position, CardRow.id))).all()
-        by_id = {c.id: c for c in cards}
-        links = (await self.s.execute(select(LinkRow.relation, LinkRow.source_id,
-                                             LinkRow.target_id).where(
-            LinkRow.workshop_id == workshop.id).order_by(LinkRow.id))).all()
-        items = await self.canvas_items(workshop.id)
-        board = Board(workshop=Workshop(
-            id=workshop.id, name=workshop.name, team_id=workshop.team_id,
-            channel_id=workshop.channel_id, stage=Stage(workshop.stage), domain=workshop.domain,
-            facilitators=await self.facilitators(workshop.id), active=workshop.active))
-        for c in cards:
-            _place(board, c, by_id)
-        products = {p.ref: p for p in board.data_products}
-        ports = {p.ref: p for p in board.ports}
-        for link in links:
-            source, target = by_id.get(link.source_id), by_id.get(link.target_id)
-            if source is None or target is None:
-                continue
-            if link.relation == SUPPORTS and source.ref in ports:
-                ports[source.ref].supports.append(target.ref)
-            elif link.relation == READS and source.ref in products:
-                products[source.ref].reads.append(target.ref)
-        for item in items:
-            product = products.get(by_id[item.card_id].ref) if item.card_id in by_id else None
-            if product is not None:
-                getattr(product, _LIST_FIELDS[item.field]).append(item.value)
-        board.findings = [finding_of(f) for f in await self.findings(workshop.id)]
-        return board
+        """The whole board of a workshop, its facilitators and its current findings."""
+        stored = await Boards(self.s, Threads(), self.now).whole(
+            workshop, await self.facilitators(workshop.id))
+        stored.board.findings = [finding_of(f) for f in await self.findings(workshop.id)]
+        return stored.board
 
     # --- findings --------------------------------------------------------------------
 
@@ -288,9 +193,13 @@ class Repository:
     async def _insert_new(self, table, **values) -> bool:
         """INSERT … ON CONFLICT DO NOTHING: True when the row is new. Under concurrency the
         second writer waits for the first to commit, then finds its row."""
-        insert = pg_insert if self.s.bind.dialect.name == "postgresql" else sqlite_insert
-        result = await self.s.execute(insert(table).values(**values).on_conflict_do_nothing())
+        result = await self.s.execute(self._insert(table).values(**values)
+                                      .on_conflict_do_nothing())
         return result.rowcount == 1
+
+    def _insert(self, table):
+        postgres = self.s.bind.dialect.name == "postgresql"
+        return (pg_insert if postgres else sqlite_insert)(table)
 
     async def canvases_by_ref(self, workshop_id: str) -> dict[str, str]:
         rows = await self.s.execute(
@@ -315,34 +224,9 @@ class Repository:
         return {ref: row for ref, row in rows}
 
 
-_BOARD_COLUMNS = [getattr(CardRow, name) for name in (
-    "id", "kind", "ref", "text", "author", "position", "parent_id", "command", "actor",
-    "system", "trigger", "mode", "alignment", "owner", "purpose", "classification")]
-_LIST_FIELDS = {"term": "terms", "assumption": "assumptions", "metric": "metrics",
-                "question": "questions"}
-
-
-def _place(board: Board, c, by_id: dict) -> None:
-    parent = by_id[c.parent_id].ref if c.parent_id in by_id else None
-    match CardKind(c.kind):
-        case CardKind.EVENT:
-            board.events.append(Event(
-                ref=c.ref, text=c.text, position=len(board.events) + 1, author=c.author,
-                command=c.command, actor=c.actor, system=c.system, trigger=c.trigger,
-                data_product=parent))
-        case CardKind.DECISION:
-            board.decisions.append(Decision(ref=c.ref, text=c.text, event=parent,
-                                            author=c.author))
-        case CardKind.OPPORTUNITY:
-            board.opportunities.append(Opportunity(ref=c.ref, mode=Mode(c.mode), text=c.text,
-                                                   decision=parent, author=c.author))
-        case CardKind.PORT:
-            board.ports.append(Port(ref=c.ref, name=c.text, data_product=parent or "",
-                                    author=c.author))
-        case CardKind.DATA_PRODUCT:
-            board.data_products.append(DataProduct(
-                ref=c.ref, name=c.text, kind=Alignment(c.alignment), owner=c.owner,
-                purpose=c.purpose, classification=c.classification, author=c.author))
+def run_of(row: StageRunRow) -> StageRun:
+    return StageRun(row.id, row.workshop_id, Stage(row.stage), row.channel_id, row.message_ts,
+                    row.opened_at, row.closed_at, row.deadline)
 
 
 def finding_of(f: FindingRow) -> Finding:

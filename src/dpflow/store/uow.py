@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import datetime
+
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from dpflow.logs import note
+from dpflow.store.boards import Boards, Threads
+from dpflow.store.db import Database, migrate, open_database, session_factory
+from dpflow.store.models import StageRunRow, WorkshopRow, utcnow
 from dpflow.store.repo import Repository
+
+Clock = Callable[[], datetime]
 
 
 class UnitOfWork:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]):
-        self._sessions = sessions
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], threads: Threads,
+                 clock: Clock):
+        self._sessions, self._threads, self.now = sessions, threads, clock
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
-        self.repo = Repository(self.session)
+        self.repo = Repository(self.session, self.now)
+        self.boards = Boards(self.session, self._threads, self.now)
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -26,10 +39,39 @@ class UnitOfWork:
 
 
 class UnitOfWorkFactory:
-    """What services receive: `async with uows() as uow: … await uow.commit()`."""
+    """What services receive: `async with uows() as uow: … await uow.commit()` to change
+    things, `async with uows.read() as uow:` to look."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]):
-        self.sessions = sessions
+    def __init__(self, db: Database, clock: Clock = utcnow):
+        self.clock = clock
+        self._writes = session_factory(db.write)
+        self._reads = session_factory(db.read)
+        self._threads = Threads()
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self.sessions)
+        return UnitOfWork(self._writes, self._threads, lambda: self.clock())
+
+    def read(self) -> UnitOfWork:
+        return UnitOfWork(self._reads, self._threads, lambda: self.clock())
+
+
+@asynccontextmanager
+async def opened(url: str) -> AsyncIterator[UnitOfWorkFactory]:
+    """The database at `url`, brought up to date, for one command (`dpflow export`); its
+    engines are disposed after."""
+    db = open_database(url)
+    try:
+        await migrate(db)
+        yield UnitOfWorkFactory(db)
+    finally:
+        await db.dispose()
+
+
+@event.listens_for(WorkshopRow, "load")
+def _workshop_loaded(workshop: WorkshopRow, _context) -> None:
+    note(workshop=workshop.id)  # the request's log line names the workshop it touched
+
+
+@event.listens_for(StageRunRow, "load")
+def _run_loaded(run: StageRunRow, _context) -> None:
+    note(workshop=run.workshop_id)

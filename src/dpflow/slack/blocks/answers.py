@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dpflow.domain import guide
+from dpflow.domain.changes import Applied
 from dpflow.domain.grammar import EXAMPLES, FORMS
-from dpflow.domain.model import STAGES, Board, Stage
+from dpflow.domain.model import STAGES, Board, Stage, Workshop
 from dpflow.render.formats import NAMES
 from dpflow.services.boards import Deletion, Status
-from dpflow.services.cards import Applied
 from dpflow.services.workshops import Moved
 from dpflow.slack.blocks.kit import (
     actions,
@@ -22,7 +22,6 @@ from dpflow.slack.blocks.stage import deadline_text, title
 from dpflow.slack.ids import Action
 from dpflow.slack.metadata import CardValue
 from dpflow.slack.text import esc
-from dpflow.store.models import WorkshopRow
 
 COMMANDS = f"""*Commands*
 `/dpflow start <name> [domain: <domain>]` — start a workshop here
@@ -60,7 +59,7 @@ def _stage_help(stage: Stage) -> list[dict]:
     return blocks
 
 
-def started(workshop: WorkshopRow) -> dict:
+def started(workshop: Workshop) -> dict:
     return reply(f"Started {workshop.name}.", [section(
         f"Started *{esc(workshop.name)}*. The *events* stage opens in the channel: reply in "
         "its thread, one business event per line. You facilitate; `/dpflow next` moves on.")])
@@ -104,7 +103,7 @@ def facilitators_added(who: str) -> dict:
     return reply(f"{who} now facilitate.", [section(f"{who} can now facilitate this workshop.")])
 
 
-def closed(workshop: WorkshopRow) -> dict:
+def closed(workshop: Workshop) -> dict:
     return reply(f"Closed {workshop.name}.", [section(
         f"Closed *{esc(workshop.name)}*. The closing summary is in the channel; exports stay "
         f"available with `/dpflow export {NAMES}`.")])
@@ -130,7 +129,7 @@ def listing(board: Board, kind: str, page: int) -> dict:
     return reply(f"{board.workshop.name}: {kind}", listing_blocks(board, kind, page))
 
 
-def joined(workshop: WorkshopRow) -> dict:
+def joined(workshop: Workshop) -> dict:
     return reply(f"You joined {workshop.name}.", [section(
         f"You joined *{esc(workshop.name)}*: reminders will include you, and the Home tab "
         "lists it.")])

@@ -24,9 +24,8 @@ def register(app: AsyncApp, deps: Deps) -> None:
             case subtype if subtype in REPLY_SUBTYPES and _is_reply(event):
                 actor = _actor(body, event, event)
                 message = Message(event["ts"], event.get("text", ""), event["thread_ts"])
-                # keyed by the message, not the delivery: a retry never makes a second card
-                await contributions.reply(deps.uows, actor, message,
-                                          delivery=f"msg:{event['channel']}:{event['ts']}")
+                # stored with the message's ts: a retry never makes a second card
+                await contributions.reply(deps.uows, actor, message)
         deps.jobs_queued()
 
 
