@@ -16,8 +16,7 @@ from functools import singledispatchmethod
 from typing import Protocol
 
 from dpflow.domain.errors import UserError
-from dpflow.domain.grammar import kind_of
-from dpflow.domain.guide import hint
+from dpflow.domain.grammar import hint, kind_of
 from dpflow.domain.lines import (
     AddConsumer,
     AddDecision,
@@ -218,8 +217,8 @@ class Changes:
         try:
             return step(*args)
         except UserError as err:
-            form = err.hint or hint(self.board, STAGE_OF[type(line)])
-            raise UserError(err.message, form) from None
+            stage = STAGE_OF[type(line)]
+            raise UserError(err.message, err.hint or hint(stage), stage) from None
 
     def undo(self, line: Line, ref: str | None, created: bool,
              item: CanvasItem | None = None) -> list[str]:

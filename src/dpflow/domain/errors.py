@@ -4,13 +4,16 @@ from __future__ import annotations
 class UserError(Exception):
     """Something a person did that dpflow refuses: says what was wrong and what would work.
 
-    `message` is what went wrong, `hint` the right form (shown as code), both plain text.
+    `message` is what went wrong, `hint` the right form (shown as code), both plain text;
+    `stage`, when set, is the stage whose form the hint shows, so that a service can give
+    an example from the team's own board.
     """
 
-    def __init__(self, message: str, hint: str | None = None):
+    def __init__(self, message: str, hint: str | None = None, stage=None):
         super().__init__(message)
         self.message = message
         self.hint = hint
+        self.stage = stage
 
     @property
     def text(self) -> str:
@@ -18,12 +21,7 @@ class UserError(Exception):
 
 
 class GrammarError(UserError):
-    """A line that does not parse in the current stage; `stage` is the stage whose form the
-    hint shows, so that a service can give an example from the team's own board."""
-
-    def __init__(self, message: str, hint: str | None = None, stage=None):
-        super().__init__(message, hint)
-        self.stage = stage
+    """A line that does not parse in the current stage."""
 
 
 class OtherStage(GrammarError):

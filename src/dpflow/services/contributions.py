@@ -99,9 +99,8 @@ async def edited(uows: UnitOfWorkFactory, actor: Actor, message: Message) -> lis
         _require_open(stored, thread, run.closed_at is not None)
         texts, lines = await _read_explained(uow, workshop.id, thread.stage, message.text)
         before = await uow.repo.sources(actor.channel_id, message.ts)
-        changes, (applied, sources, ended) = await change_board(
-            uow, stored, actor.user_id,
-            lambda edit: _replace(edit, before, texts, lines, actor, message))
+        changes, (applied, sources, ended) = await _change(
+            uow, stored, actor, lambda edit: _replace(edit, before, texts, lines, actor, message))
         await uow.repo.forget_sources(ended)
         await uow.boards.save(stored, changes.change, thread.stage, sources)
         await jobs.acknowledge(uow.repo, thread.workshop_id, thread.run_id, actor.channel_id,
@@ -159,7 +158,7 @@ async def _read_explained(uow: UnitOfWork, workshop_id: str, stage: Stage,
         raise await _explained(uow, workshop_id, error) from None
 
 
-async def _explained(uow: UnitOfWork, workshop_id: str, error: GrammarError) -> GrammarError:
+async def _explained(uow: UnitOfWork, workshop_id: str, error: UserError) -> UserError:
     """A refused line's hint with an example from this board and, for a line written for
     another stage, where that stage's thread is."""
     workshop = await uow.repo.workshop(workshop_id)
@@ -177,13 +176,21 @@ async def _explained(uow: UnitOfWork, workshop_id: str, error: GrammarError) -> 
     return error
 
 
+async def _change(uow: UnitOfWork, stored: Stored, actor: Actor, work):
+    """`work` done on the board; a refusal explained with this board's own examples."""
+    try:
+        return await change_board(uow, stored, actor.user_id, work)
+    except UserError as error:
+        raise await _explained(uow, stored.board.workshop.id, error) from None
+
+
 async def _contribute(uow: UnitOfWork, stored: Stored, stage: Stage, actor: Actor,
                       message: Message, texts: list[str], lines: list[Line]) -> list[Applied]:
     def apply_all(changes: Changes) -> list[Applied]:
         return [_numbered(i, len(lines), changes.apply, line)
                 for i, line in enumerate(lines, 1)]
 
-    changes, applied = await change_board(uow, stored, actor.user_id, apply_all)
+    changes, applied = await _change(uow, stored, actor, apply_all)
     sources = [Source(actor.channel_id, message.ts or None, i, text, actor.user_id, done)
                for i, (text, done) in enumerate(zip(texts, applied, strict=True), 1)]
     await uow.boards.save(stored, changes.change, stage, sources)
