@@ -35,7 +35,7 @@ async def test_web_api_calls_per_contribution_in_each_stage(workspace):
                                             user=(ALICE, BOB)[i % 2])
             assert response.status == 200, response.text
         await w.settle()
-        await w.settle(seconds=30)  # the debounced refresh of the stage message
+        await w.settle(minutes=2)  # the debounced refresh and, in canvases, the redraw
         calls = w.state.calls[before:]
         assert [c for c in calls if not c.ok] == []
         redraw = [c for c in calls if c.method.startswith("files.") or _pictures_comment(c)]
