@@ -63,15 +63,16 @@ class Scheduler:
                 await self._idle(pause)
 
     async def run_due(self) -> int:
-        """Run every job due now, until none is left; returns how many ran."""
+        """Run every job due now (and what is queued meanwhile) until none is left; returns
+        how many ran."""
         ran = 0
         async with self._beating():
             while True:
+                self._wake.clear()
                 ran += len(await self._start_due())
                 if not self._running:
                     return ran
-                await asyncio.wait(list(self._running.values()),
-                                   return_when=asyncio.FIRST_COMPLETED)
+                await self._idle(None)
 
     async def stop(self, grace: float) -> None:
         """Claim nothing more; give running jobs `grace` seconds, then cancel them and hand
@@ -108,7 +109,7 @@ class Scheduler:
             return self.interval
         return min(self.interval, max(SHORTEST_WAIT, (at - self.clock()).total_seconds()))
 
-    async def _idle(self, pause: float) -> None:
+    async def _idle(self, pause: float | None) -> None:
         """Until a job ends, work is queued in this process, or `pause` has passed."""
         woken = asyncio.create_task(self._wake.wait())
         await asyncio.wait([woken, *self._running.values()], timeout=pause,

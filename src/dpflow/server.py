@@ -7,7 +7,9 @@ import asyncio
 import contextlib
 import errno
 import logging
+import os
 import signal
+import threading
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -31,7 +33,10 @@ from dpflow.store.models import utcnow
 
 log = logging.getLogger("dpflow")
 
-STOP_WITHIN = 5.0  # seconds in-flight requests and running jobs get to finish at a stop
+# At a stop, requests under way and running jobs get STOP_WITHIN seconds to finish (then
+# requests are cancelled, for as long again, and jobs go back to the queue); whatever still
+# holds the process at EXIT_WITHIN (a database call cancellation cannot reach) is cut off.
+STOP_WITHIN, EXIT_WITHIN = 3.0, 9.0
 TOKEN_REFUSED = ("invalid_auth", "not_authed", "account_inactive", "token_revoked",
                  "token_expired", "not_allowed_token_type")
 
@@ -81,7 +86,7 @@ async def serve(settings: Settings) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
+        loop.add_signal_handler(sig, _stopping, stop)
     try:
         async with running(settings, http=not settings.socket_mode) as app:
             if settings.socket_mode:
@@ -93,6 +98,21 @@ async def serve(settings: Settings) -> None:
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
+
+
+def _stopping(stop: asyncio.Event) -> None:
+    if not stop.is_set():
+        stop.set()
+        cut_off = threading.Timer(EXIT_WITHIN, _cut_off)
+        cut_off.daemon = True
+        cut_off.start()
+
+
+def _cut_off() -> None:
+    log.error("dpflow: not stopped after %.0f s (a request stuck in the database): exiting; "
+              "Slack resends what was not answered", EXIT_WITHIN)
+    logging.shutdown()
+    os._exit(1)
 
 
 async def _socket_mode(app: Running, settings: Settings, stop: asyncio.Event) -> None:

@@ -175,11 +175,15 @@ def web_app(app: AsyncApp, engine: AsyncEngine, signing_secret: str) -> web.Appl
 
 
 def _signed(verifier: SignatureVerifier, headers, body: bytes) -> bool:
-    """Slack's signature and a fresh timestamp; slack_sdk raises on a timestamp that is no
-    number, so that is checked first."""
+    """Slack's signature and a fresh timestamp. slack_sdk raises on a timestamp that is no
+    number and on a body that is not UTF-8 (Slack sends nothing else): checked first."""
     stamp = headers.get("X-Slack-Request-Timestamp", "")
     signature = headers.get("X-Slack-Signature", "")
-    return stamp.isdigit() and bool(signature) and verifier.is_valid(body, stamp, signature)
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return stamp.isdigit() and bool(signature) and verifier.is_valid(text, stamp, signature)
 
 
 def _oauth_pages(server: web.Application, app: AsyncApp) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from aiohttp import web
@@ -32,6 +33,7 @@ class SlackEmulator:
         self.latency = latency
         self.canvas_error: str | None = None
         self._rate_limits: dict[str, list[int]] = {}
+        self._failures: dict[str, Failure] = {}
         self._runner: web.AppRunner | None = None
         self.url = ""
         self.sockets = SocketHub()
@@ -75,6 +77,12 @@ class SlackEmulator:
         """Answer the next `times` calls of `method` with HTTP 429 and Retry-After."""
         self._rate_limits[method] = [times, retry_after]
 
+    def fail(self, method: str, error: str = "internal_error", times: int = 1,
+             delay: float = 0.0) -> None:
+        """Answer the next `times` calls of `method` with `error`, each after `delay` seconds
+        (a call that hangs, then fails); `times=0` stops failing."""
+        self._failures[method] = Failure(error, times, delay)
+
     def refuse_canvases(self, error: str | None = "not_allowed_token_type") -> None:
         """Make every canvases.* call fail with `error`; None accepts them again."""
         self.canvas_error = error
@@ -87,6 +95,11 @@ class SlackEmulator:
 
     # ---- request handling ---------------------------------------------------------------
 
+    def failure(self, method: str) -> Failure | None:
+        """The failure switched on for the next call of `method`, if any (it counts)."""
+        failure = self._failures.get(method)
+        return failure if failure is not None and failure.take() else None
+
     def refusal(self, method: str) -> tuple[int, Json, dict[str, str]] | None:
         """An answer that a switched-on failure mode gives instead of the method's own."""
         limit = self._rate_limits.get(method)
@@ -97,6 +110,17 @@ class SlackEmulator:
         if self.canvas_error and method.startswith("canvases."):
             return 200, {"ok": False, "error": self.canvas_error}, {}
         return None
+
+
+@dataclass
+class Failure:
+    error: str
+    times: int
+    delay: float
+
+    def take(self) -> bool:
+        self.times -= 1
+        return self.times >= 0
 
 
 EMULATOR = web.AppKey("emulator", SlackEmulator)
@@ -117,7 +141,12 @@ async def _api(request: web.Request) -> web.Response:
     await asyncio.sleep(emulator.latency)
     method = request.match_info["method"]
     params = decode_params(await _raw_params(request))
-    status, body, headers = _answer(emulator, method, params, request.headers)
+    failure = emulator.failure(method)
+    if failure is not None:
+        await asyncio.sleep(failure.delay)
+        status, body, headers = 200, {"ok": False, "error": failure.error}, {}
+    else:
+        status, body, headers = _answer(emulator, method, params, request.headers)
     emulator.state.calls.append(Call(method, params, body["ok"], body.get("error")))
     return web.json_response(body, status=status, headers=headers)
 
