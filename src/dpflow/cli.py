@@ -26,8 +26,9 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(e))
     except SQLAlchemyError as e:
         return _fail(f"database error: {getattr(e, 'orig', None) or e}")
-    except OSError as e:  # an output path that cannot be written, a host that cannot be reached
-        return _fail(f"{e.strerror}: {e.filename}" if e.filename and e.strerror else str(e))
+    except OSError as e:  # an output folder that cannot be made, a host that cannot be reached
+        return _fail(f"cannot write {e.filename}: {e.strerror}" if e.filename and e.strerror
+                     else str(e))
     except UserError as e:
         print(f"dpflow: {e.message}", file=sys.stderr)
         return 1

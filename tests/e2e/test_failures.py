@@ -4,14 +4,12 @@ id, which the operator's log line carries too."""
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import sqlite3
 
 from sqlalchemy.engine import make_url
 
-from dpflow.services.exports import export_channel
 from dpflow.slack.ids import Action
 from tests.conftest import ALICE, CHANNEL
 
@@ -19,8 +17,7 @@ INCIDENT = re.compile(r"error id `([0-9a-f]{8})`")
 
 
 async def _events(w) -> list[str]:
-    board = json.loads(await export_channel(w.database_url, CHANNEL, "T1", "json"))
-    return [e["text"] for e in board["events"]]
+    return [e["text"] for e in (await w.exported())["events"]]
 
 
 def _cards_fail(w, failing: bool) -> None:

@@ -83,13 +83,15 @@ async def test_an_export_to_a_folder_that_does_not_exist_is_one_line(workspace, 
     status, lines = await _dpflow("export", "--channel", CHANNEL, "-o",
                                   "/missing/folder/board.md",
                                   env=_env(None, workspace.database_url, 0), cwd=tmp_path)
-    assert (status, lines) == (2, ["dpflow: No such file or directory: /missing/folder/board.md"])
+    assert (status, lines) == (2, ["dpflow: cannot write /missing/folder/board.md: "
+                                  "No such file or directory"])
 
 
 async def test_a_demo_into_a_folder_that_cannot_be_made_is_one_line(tmp_path, sqlite_url):
     status, lines = await _dpflow("demo", "-o", "/proc/dpflow-demo",
                                   env=_env(None, sqlite_url, 0), cwd=tmp_path)
-    assert (status, lines) == (2, ["dpflow: No such file or directory: /proc/dpflow-demo"])
+    assert (status, lines) == (2, ["dpflow: cannot write /proc/dpflow-demo: "
+                                  "No such file or directory"])
 
 
 @pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGINT])
@@ -125,7 +127,9 @@ async def test_a_stop_under_load_answers_and_stores_what_was_under_way(tmp_path,
     assert took < 10
     answered = {ts for ts, status in answers if status == 200}
     assert answered, "the burst ended before the stop: nothing was under way"
-    assert answered == _stored_sources(sqlite_url)
+    # every reply answered 200 is stored; one cut off after its commit is stored too, and
+    # Slack's resend of it finds it there
+    assert answered <= _stored_sources(sqlite_url)
     assert _running_jobs(sqlite_url) == 0
     assert b"Traceback" not in err and b"will be unused" not in err
 
