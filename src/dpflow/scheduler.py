@@ -32,6 +32,7 @@ HEARTBEAT = LEASE / 4
 FIRST_RETRY, LONGEST_PAUSE = timedelta(seconds=10), timedelta(hours=2)
 REPORT_AFTER = timedelta(hours=1)  # failing this long, the facilitators hear of it
 SHORTEST_WAIT = 1.0  # seconds between polls while due jobs wait for others of their workshop
+AFTER_A_FAILED_PASS = 5.0  # seconds: a busy or lost database is tried again soon
 BOOKKEEPING_PAUSES = (0, 0.5, 2, 5, 10, 30)  # a busy database must not lose a job's outcome
 
 RunJob = Callable[[ClaimedJob], Awaitable[None]]
@@ -59,7 +60,7 @@ class Scheduler:
                     pause = await self._until_next_due()
                 except Exception:  # the loop must outlive a broken database connection
                     log.exception("scheduler pass failed")
-                    pause = self.interval
+                    pause = min(self.interval, AFTER_A_FAILED_PASS)
                 await self._idle(pause)
 
     async def run_due(self) -> int:
