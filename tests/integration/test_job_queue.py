@@ -7,27 +7,23 @@ from datetime import timedelta
 
 import pytest
 
-from dpflow.store.db import make_engine, migrate, session_factory
 from dpflow.store.jobs import LEASE, Failure
 from dpflow.store.models import WorkshopRow, utcnow
-from dpflow.store.uow import UnitOfWorkFactory
+from dpflow.store.uow import opened
 
 NOW = utcnow()
 
 
 @pytest.fixture
 async def uows(database_url):
-    engine = make_engine(database_url)
-    await migrate(engine)
-    uows = UnitOfWorkFactory(session_factory(engine))
-    async with uows() as uow:
-        for workshop in ("w1", "w2"):
-            uow.repo.add(WorkshopRow(id=workshop, team_id="T1", channel_id=f"C{workshop}",
-                                     name=workshop, stage="events", active=True,
-                                     created_by="U1"))
-        await uow.commit()
-    yield uows
-    await engine.dispose()
+    async with opened(database_url) as uows:
+        async with uows() as uow:
+            for workshop in ("w1", "w2"):
+                uow.repo.add(WorkshopRow(id=workshop, team_id="T1", channel_id=f"C{workshop}",
+                                         name=workshop, stage="events", active=True,
+                                         created_by="U1"))
+            await uow.commit()
+        yield uows
 
 
 async def _queue(uows, *jobs: tuple[str, str], key: str | None = None) -> None:
