@@ -7,6 +7,7 @@ import pytest
 
 from dpflow.domain.grammar import FORMS
 from dpflow.domain.model import Stage
+from dpflow.slack.text import esc
 from tests.conftest import ALICE, BOB, CHANNEL, FACILITATOR
 
 # a small board with one card of every kind, added by the facilitator
@@ -102,9 +103,9 @@ async def test_refused_lines_are_answered_and_store_nothing(board, stage):
         ephemeral = w.state.ephemerals(BOB)[-1]
         assert ephemeral.thread_ts == w.stage_thread(stage)
         for text in (ephemeral.text, answer.json["text"]):
-            assert says in text, (line, text)
+            assert esc(says) in text, (line, text)
             if stage != "review":
-                assert f"Try: `{FORMS[Stage(stage)]}" in text
+                assert f"Try: `{esc(FORMS[Stage(stage)])}" in text
         assert w.state.reactions_on(CHANNEL, reply.ts) == []
     assert await export(w) == before
 
@@ -116,9 +117,9 @@ async def test_a_line_of_another_stage_gets_that_stages_form(board, stage, line,
         await w.command(f"stage {stage}")
     before = await export(w)
     answer = (await w.command(f"add {line}", user=BOB)).json["text"]
-    assert says in answer
+    assert esc(says) in answer
     if form is not None:
-        assert f"Try: `{FORMS[form]}" in answer
+        assert f"Try: `{esc(FORMS[form])}" in answer
     else:
         assert "Try: `DP1 classification: core, revenue, custom built`" in answer
     assert await export(w) == before
@@ -140,7 +141,7 @@ async def test_a_closed_stage_thread_refuses_replies(board):
     await w.driver.reply(CHANNEL, w.stage_thread("events"), "Parcel weighed", user=BOB)
     text = w.state.ephemerals(BOB)[-1].text
     assert "collected the *events* stage, which is closed" in text
-    assert f"Try: `/dpflow add {FORMS[Stage.FLOW]}`" in text
+    assert f"Try: `/dpflow add {esc(FORMS[Stage.FLOW])}`" in text
     assert await export(w) == before
 
 

@@ -4,16 +4,19 @@ from __future__ import annotations
 class UserError(Exception):
     """Something a person did that dpflow refuses: says what was wrong and what would work.
 
-    `message` is what went wrong, `hint` the right form (shown as code), both plain text;
-    `stage`, when set, is the stage whose form the hint shows, so that a service can give
-    an example from the team's own board.
+    `message` is what went wrong, `hint` the right form (shown as code), both plain text
+    but for `<@U…>` of the people in `people`: those alone are shown as mentions, whatever
+    the quoted text holds; `stage`, when set, is the stage whose form the hint shows, so
+    that a service can give an example from the team's own board.
     """
 
-    def __init__(self, message: str, hint: str | None = None, stage=None):
+    def __init__(self, message: str, hint: str | None = None, stage=None,
+                 people: tuple[str, ...] = ()):
         super().__init__(message)
         self.message = message
         self.hint = hint
         self.stage = stage
+        self.people = tuple(people)
 
     @property
     def text(self) -> str:

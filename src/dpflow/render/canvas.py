@@ -66,7 +66,7 @@ def canvas_context(index: BoardIndex, product: DataProduct) -> dict:
     workshop = index.board.workshop
     events = index.events_of.get(product.ref, [])
     return {
-        "title": canvas_title(index.board, product.ref),
+        "title": text.inline(canvas_title(index.board, product.ref)),
         "dp": product,
         "workshop": workshop,
         "events": events,

@@ -10,12 +10,15 @@ from dataclasses import fields, replace
 from dpflow.domain.model import Board
 
 _LINE_START = re.compile(r"^(\s*)([#>+*-]|\d+[.)])")
+# links `[…](…)`, mentions `![](@U…)`, autolinks `<…>`; a backtick, which would pair with
+# the next code span and set free what it holds; the backslash that would undo these
+_LINKING = str.maketrans({c: "\\" + c for c in "\\[]<>`"})
 
 
 def inline(text: object) -> str:
-    """One line of user text that cannot open a heading, quote or list where it lands, with
-    Slack's markup as people read it."""
-    flat = " ".join(plain(str(text)).split())
+    """One line of user text that cannot open a heading, quote or list where it lands, nor
+    make a link or a mention, with Slack's markup as people read it."""
+    flat = " ".join(plain(str(text)).translate(_LINKING).split())
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), flat)
 
 

@@ -85,7 +85,7 @@ async def _own_card(uow: UnitOfWork, actor: Actor, ref: str,
         raise UserError(f"There is no {ref.strip()[:20]} on this board.", "/dpflow list")
     if not rules.can_change(card.author, actor.user_id, stored.board.workshop.facilitators):
         raise NotAllowed(f"{card.ref} was added by <@{card.author}>; only its author or a "
-                         f"facilitator can {verb} it.", "/dpflow list")
+                         f"facilitator can {verb} it.", "/dpflow list", people=(card.author,))
     return stored, Changes(stored.board, actor.user_id, refs=None)
 
 

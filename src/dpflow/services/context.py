@@ -61,7 +61,8 @@ async def require_facilitator(repo: Repository, workshop: WorkshopRow, user_id: 
     if user_id not in facilitators:
         who = ", ".join(f"<@{u}>" for u in facilitators)
         raise NotAllowed(f"Only facilitators can {what}. The facilitators here: {who}.",
-                         "ask one of them, or ask to be added: /dpflow facilitator add @you")
+                         "ask one of them, or ask to be added: /dpflow facilitator add @you",
+                         people=tuple(facilitators))
 
 
 async def change_board(uow: UnitOfWork, stored: Stored, author: str,

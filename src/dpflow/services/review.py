@@ -195,7 +195,8 @@ async def _open_finding(repo: Repository, actor: Actor,
                         "or the workshop is closed.", "/dpflow list findings")
     if row.status != FindingStatus.OPEN:
         raise UserError(f"{row.subject} ({row.kind}) was already {row.status} by "
-                        f"<@{row.decided_by}>.", "/dpflow list findings")
+                        f"<@{row.decided_by}>.", "/dpflow list findings",
+                        people=(row.decided_by,))
     return workshop, row
 
 

@@ -92,7 +92,7 @@ async def _on_error(error: Exception, body: dict, request: AsyncBoltRequest, cli
                     respond) -> BoltResponse:
     """Every failure ends here: people read what went wrong on the surface they used."""
     if isinstance(error, UserError):
-        return await errors.show(error.text, body, client, respond)
+        return await errors.show(error.text, body, client, respond, error.people)
     incident = new_incident()
     note(incident=incident)
     structured(log, "unexpected error", logging.ERROR, exc_info=error, incident=incident)

@@ -4,21 +4,22 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 
 from slack_bolt.response import BoltResponse
 
 from dpflow.slack.blocks.kit import reply
 from dpflow.slack.ids import Block
+from dpflow.slack.text import said
 
-_BROADCAST = re.compile(r"<!(channel|here|everyone)[^>]*>")
 LAST_RETRY = 3  # Slack resends a failed event three times
 
 
-async def show(message: str, body: dict, client, respond) -> BoltResponse:
+async def show(message: str, body: dict, client, respond,
+               people: tuple[str, ...] = ()) -> BoltResponse:
     """The surface follows the request: command → its answer, modal → inline error,
-    thread reply → ephemeral in the thread, button → ephemeral via response_url."""
-    message = _BROADCAST.sub(lambda m: f"@{m.group(1)}", message)
+    thread reply → ephemeral in the thread, button → ephemeral via response_url. The
+    message is shown literally but for the mentions of `people`."""
+    message = said(message, people)
     kind = body.get("type")
     if "command" in body:
         return _json(reply(message))

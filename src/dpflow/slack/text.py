@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 _CONTROL = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_MENTION = re.compile(r"<[@!#][^>]*>")
+_MARKUP = re.compile(r"<([^<>]*)>")  # a mention, a link, a date: anything Slack parses
+_APP_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]+)&gt;")
 
 
 def esc(text: str | None) -> str:
@@ -18,8 +19,16 @@ def clip(text: str, limit: int) -> str:
 
 
 def plain(text: str | None) -> str:
-    """User text for plain_text fields, with anything mention-like taken apart."""
-    return _MENTION.sub(lambda m: m.group(0).replace("<", "‹").replace(">", "›"), text or "")
+    """User text for plain_text fields (headers, buttons, options, inputs), where Slack
+    parses nothing, yet a copy of it must not read as markup: `<…>` becomes `‹…›`."""
+    return _MARKUP.sub(r"‹\1›", text or "")
+
+
+def said(message: str, people: tuple[str, ...] = ()) -> str:
+    """A refusal as Slack shows it: literally, whatever user text it quotes, but for the
+    `<@U…>` of the `people` dpflow names itself (facilitators, authors)."""
+    return _APP_MENTION.sub(lambda m: f"<@{m[1]}>" if m[1] in people else m[0],
+                            esc(message))
 
 
 def users(ids: list[str]) -> str:

@@ -60,7 +60,7 @@ def _stage_help(stage: Stage) -> list[dict]:
 
 
 def started(workshop: Workshop) -> dict:
-    return reply(f"Started {workshop.name}.", [section(
+    return reply(f"Started {esc(workshop.name)}.", [section(
         f"Started *{esc(workshop.name)}*. The *events* stage opens in the channel: reply in "
         "its thread, one business event per line. You facilitate; `/dpflow next` moves on.")])
 
@@ -78,7 +78,7 @@ def added(applied: list[Applied]) -> dict:
 
 
 def edited(label: str) -> dict:
-    return reply(f"Changed {label}.", [section(f"Changed: {esc(label)}")])
+    return reply(f"Changed {esc(label)}.", [section(f"Changed: {esc(label)}")])
 
 
 def deleted(outcome: Deletion) -> dict:
@@ -104,7 +104,7 @@ def facilitators_added(who: str) -> dict:
 
 
 def closed(workshop: Workshop) -> dict:
-    return reply(f"Closed {workshop.name}.", [section(
+    return reply(f"Closed {esc(workshop.name)}.", [section(
         f"Closed *{esc(workshop.name)}*. The closing summary is in the channel; exports stay "
         f"available with `/dpflow export {NAMES}`.")])
 
@@ -122,14 +122,14 @@ def status(status: Status) -> dict:
     open_items = guide.open_items(board, stage)
     if open_items:
         blocks += [section("*Still open*"), *sections([f"• {esc(i)}" for i in open_items])]
-    return reply(f"{board.workshop.name}: {stage}", blocks)
+    return reply(f"{esc(board.workshop.name)}: {stage}", blocks)
 
 
 def listing(board: Board, kind: str, page: int) -> dict:
-    return reply(f"{board.workshop.name}: {kind}", listing_blocks(board, kind, page))
+    return reply(f"{esc(board.workshop.name)}: {kind}", listing_blocks(board, kind, page))
 
 
 def joined(workshop: Workshop) -> dict:
-    return reply(f"You joined {workshop.name}.", [section(
+    return reply(f"You joined {esc(workshop.name)}.", [section(
         f"You joined *{esc(workshop.name)}*: reminders will include you, and the Home tab "
         "lists it.")])

@@ -28,7 +28,7 @@ def due_set(due: Due) -> dict:
         return reply(f"No deadline for {due.stage} any more.", [section(
             f"Removed the deadline of *{title(due.stage)}*; its reminders are cancelled.")])
     local = due.deadline.astimezone(zone(due.tz))
-    return reply(f"{due.stage} is due {local:%a %d %b %H:%M} ({due.tz}).", [
+    return reply(f"{due.stage} is due {local:%a %d %b %H:%M} ({esc(due.tz)}).", [
         section(f"*{title(due.stage)}* is due {when(due.deadline, due.tz)}: "
                 f"{local:%A %d %B %Y, %H:%M} in your time zone ({esc(due.tz)})."),
         context("Reminders go to the stage thread 24 h and 1 h before, naming whoever has "
@@ -46,10 +46,10 @@ def reminder_message(r: Reminder, now: datetime) -> dict:
     if r.counted:
         lines.append(f"{len(r.counted)} more reminded earlier today.")
     if r.view.stage is Stage.REVIEW:
-        return {"text": f"{title(r.view.stage)} closes soon — {board.workshop.name}",
+        return {"text": f"{title(r.view.stage)} closes soon — {esc(board.workshop.name)}",
                 "blocks": [section("\n".join(lines))]}
     lines.append(f"Reply in this thread, one per line: `{esc(FORMS[r.view.stage])}`")
-    return {"text": f"{title(r.view.stage)} closes soon — {board.workshop.name}",
+    return {"text": f"{title(r.view.stage)} closes soon — {esc(board.workshop.name)}",
             "blocks": [section("\n".join(lines)), actions(add_button(run.id))]}
 
 
@@ -59,7 +59,7 @@ def nudge_message(view: StageView, permalink: str | None) -> dict:
     buttons = [] if view.stage is Stage.REVIEW else [add_button(run.id)]
     if permalink:
         buttons.append(button("Open the thread", Action.OPEN_THREAD, url=permalink))
-    return {"text": f"{title(view.stage)} of {workshop.name} closes soon",
+    return {"text": f"{title(view.stage)} of {esc(workshop.name)} closes soon",
             "blocks": [
                 section(f"*{title(view.stage)}* of *{esc(workshop.name)}* in "
                         f"<#{workshop.channel_id}> closes {when(run.deadline, 'UTC')}. "

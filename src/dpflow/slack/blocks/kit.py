@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dpflow.slack.text import clip
+from dpflow.slack.text import clip, plain
 
 SECTION_LIMIT = 3000
 MESSAGE_BLOCKS = 50
@@ -10,7 +10,7 @@ MODAL_BLOCKS = 100
 
 
 def header(text: str) -> dict:
-    return {"type": "header", "text": {"type": "plain_text", "text": clip(text, 150)}}
+    return {"type": "header", "text": {"type": "plain_text", "text": clip(plain(text), 150)}}
 
 
 def section(text: str, accessory: dict | None = None) -> dict:
@@ -31,7 +31,7 @@ def divider() -> dict:
 
 def button(text: str, action_id: str, value: str = "", style: str | None = None,
            url: str | None = None) -> dict:
-    b = {"type": "button", "text": {"type": "plain_text", "text": clip(text, 75)},
+    b = {"type": "button", "text": {"type": "plain_text", "text": clip(plain(text), 75)},
          "action_id": action_id}
     if value:
         b["value"] = value[:2000]

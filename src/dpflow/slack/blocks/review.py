@@ -128,7 +128,7 @@ def fix_form(form: FixForm, ctx: FixContext) -> dict:
 def _text_input(label: str, initial: str = "") -> dict:
     element = {"type": "plain_text_input", "action_id": Block.LINE, "max_length": 100}
     if initial:
-        element["initial_value"] = clip(initial, 100)
+        element["initial_value"] = clip(plain(initial), 100)
     return {"type": "input", "block_id": Block.LINE,
             "label": {"type": "plain_text", "text": label}, "element": element}
 

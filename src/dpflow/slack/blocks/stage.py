@@ -61,7 +61,7 @@ def stage_message(board: Board, stage: Stage, run_id: int, deadline: datetime | 
         blocks.append(actions(add_button(run_id),
                               button("Join", Action.JOIN,
                                      WorkshopValue(workshop=board.workshop.id).dump())))
-    return {"text": f"{title(stage)} — {board.workshop.name}", "blocks": blocks,
+    return {"text": f"{title(stage)} — {esc(board.workshop.name)}", "blocks": blocks,
             "metadata": StageOpened(stage=stage, workshop=board.workshop.id).metadata()}
 
 
@@ -95,4 +95,4 @@ def workshop_closed(closing, team_url: str) -> dict:
     if products:
         blocks += [section("*Data products and their canvases*"), *sections(products)]
     blocks.append(context(f"Export it any time: `/dpflow export {NAMES}`"))
-    return {"text": f"{board.workshop.name} is closed", "blocks": fit(blocks)}
+    return {"text": f"{esc(board.workshop.name)} is closed", "blocks": fit(blocks)}

@@ -22,7 +22,8 @@ MAX_ID = 255
 MAX_PRIVATE_METADATA = 3000
 MAX_VIEW_TITLE = 24
 
-MENTION = re.compile(r"<!(?:channel|here|everyone)(?:\|[^>]*)?>|<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+MENTION = re.compile(r"<!(?:channel|here|everyone)(?:\|[^>]*)?>|<@[UW][A-Z0-9]+(?:\|[^>]*)?>"
+                     r"|<!subteam\^[A-Z0-9]+(?:\|[^>]*)?>")
 
 
 def message_errors(text: Any, blocks: Any) -> list[str]:
@@ -69,7 +70,7 @@ def block_errors(block: Any) -> list[str]:
 
 
 def find_mentions(text: Any, blocks: Any) -> list[str]:
-    """Every channel-wide or user mention in the text and in the blocks."""
+    """Every channel-wide, user or user-group mention in the text and in the blocks."""
     found = MENTION.findall(text) if isinstance(text, str) else []
     for node in _walk(blocks):
         if isinstance(node.get("text"), str):
