@@ -34,11 +34,12 @@ from dpflow.render.index import BoardIndex
 from dpflow.services.boards import Deletion, Status
 from dpflow.services.deadlines import Due, Reminder
 from dpflow.services.home import HomePage, HomeWorkshop
+from dpflow.services.jobs import Alert, Job
 from dpflow.services.review import NEEDS_FORM, FindingCard, FixForm
 from dpflow.services.stages import Closing, StageView
 from dpflow.services.workshops import Moved
 from dpflow.slack import blocks, forms
-from dpflow.slack.blocks import answers, canvases, deadlines, home, listing, review, stage
+from dpflow.slack.blocks import alerts, answers, canvases, deadlines, home, listing, review, stage
 from dpflow.slack.emulator import checks
 from dpflow.slack.ids import Block as BlockId
 from dpflow.slack.metadata import AddContext, FixContext
@@ -103,6 +104,9 @@ def built(board: Board, t: list[str]) -> dict[str, object]:
         "answers.status": answers.status(Status(board, Stage.FLOW, NOW, 3)),
         "answers.listing": answers.listing(board, "all", 1),
         "answers.joined": answers.joined(w),
+        "alerts.job_failing": alerts.job_failing(
+            Alert(workshop="w1", failing=Job.NUDGE, incident="abc123", since=NOW,
+                  error=t[5]), w.name, "C1"),
         "canvases.canvas_url": canvases.canvas_url("https://x.slack.com", "T1", "F1"),
         "canvases.canvas_summary": canvases.canvas_summary(index, product, "https://x/c"),
         "canvases.canvases_refused": canvases.canvases_refused(t[1]),
