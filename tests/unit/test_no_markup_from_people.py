@@ -6,13 +6,12 @@ from __future__ import annotations
 
 import inspect
 from datetime import UTC, datetime, timedelta
-from types import SimpleNamespace
 
-from dpflow.services.cards import Applied
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import BlockElement, Option
 
+from dpflow.domain.changes import Applied
 from dpflow.domain.model import (
     Alignment,
     Board,
@@ -26,6 +25,7 @@ from dpflow.domain.model import (
     Opportunity,
     Port,
     Stage,
+    StageRun,
     Workshop,
 )
 from dpflow.domain.summary import Counted, StageSummary
@@ -83,9 +83,8 @@ _SUBJECTS = {FindingKind.MIXED_PLANES: "DP1", FindingKind.AUTOMATED_DECISION: "D
 def built(board: Board, t: list[str]) -> dict[str, object]:
     """What every builder makes of this board: builder name → its output."""
     w, index, product = board.workshop, BoardIndex.of(board), board.data_products[0]
-    run = SimpleNamespace(id=7, stage=Stage.FLOW.value, deadline=NOW + timedelta(hours=5),
-                          channel_id="C1")
-    view = StageView(w, run, board)
+    run = StageRun(7, w.id, Stage.FLOW, "C1", "1.2", NOW, deadline=NOW + timedelta(hours=5))
+    view = StageView(run, board)
     cards = [FindingCard(i, f, "UFACIL") for i, f in enumerate(board.findings, 1)]
     summary = StageSummary(Stage.FLOW, {Counted.FLOW: 2}, {"UA": 2, "UB": 1}, [t[2], t[8]])
     workshop_home = HomeWorkshop("w1", t[0], "C1", "flow", True, 7, "1.2", NOW, 3,
@@ -94,7 +93,7 @@ def built(board: Board, t: list[str]) -> dict[str, object]:
         "answers.help_text": answers.help_text(),
         "answers.started": answers.started(w),
         "answers.moved": answers.moved(Moved(w, "events", "flow")),
-        "answers.added": answers.added([Applied("E1", f"E1 {t[2]}", 1, True)]),
+        "answers.added": answers.added([Applied("E1", f"E1 {t[2]}", True)]),
         "answers.edited": answers.edited(f"E1 {t[2]}"),
         "answers.deleted": [answers.deleted(Deletion("E1", ["E1", "D1"], [])),
                             answers.deleted(Deletion("E1", [], [f"D1 {t[8]}"]))],

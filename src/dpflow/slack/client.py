@@ -82,10 +82,19 @@ class Slack:
         """Display names, to credit people in summaries without notifying them."""
         for user in users:
             if user not in self._names:
-                profile = (await self.api.users_info(user=user))["user"]
-                self._names[user] = (profile.get("profile", {}).get("display_name")
-                                     or profile.get("real_name") or profile.get("name") or user)
+                self._names[user] = await self._name(user)
         return {user: self._names[user] for user in users}
+
+    async def _name(self, user: str) -> str:
+        try:
+            profile = (await self.api.users_info(user=user))["user"]
+        except SlackApiError as e:
+            # anyone can type `<@U…>` of someone Slack does not know or does not show
+            if e.response.get("error") in ("user_not_found", "user_not_visible"):
+                return user
+            raise
+        return (profile.get("profile", {}).get("display_name") or profile.get("real_name")
+                or profile.get("name") or user)
 
     async def put_canvas(self, title: str, markdown: str, channel: str,
                          canvas_id: str | None = None) -> str:
