@@ -9,6 +9,7 @@ import json
 from dpflow.render.board_picture import board_pngs
 from dpflow.render.map_picture import map_pngs
 from dpflow.services.exports import board_of_channel
+from dpflow.slack.text import esc
 from tests.conftest import ALICE, BOB, CHANNEL, FACILITATOR
 
 STAGES = [  # stage, replies, what its summary counts
@@ -65,7 +66,7 @@ async def test_a_library_workshop_through_close(workspace):
         for at, line, says, form in REFUSED:
             if at == stage:
                 answer = (await w.command(f"add {line}", user=BOB)).json["text"]
-                assert says in answer and f"Try: `{form}" in answer, answer
+                assert esc(says) in answer and f"Try: `{esc(form)}" in answer, answer
         if stage == "review":
             await w.command("next")  # nothing applied: the review summary says so
             assert summary_of(w, "review") == "nothing"
