@@ -26,6 +26,14 @@ from tests.e2e.shop import finding_button, run_to_review
 OTHER_TEAM, OTHER_CHANNEL = "T2", "C0ELSEWHERE"
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request, tmp_path) -> str:
+    """Each test on SQLite, and on PostgreSQL when DPFLOW_TEST_POSTGRES_URL is set."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("fresh_database")
+    return f"sqlite+aiosqlite:///{tmp_path / 'dpflow.db'}"
+
+
 @pytest.fixture
 async def intruder(workspace):
     """The same people and channel ids, sent as another workspace's requests."""

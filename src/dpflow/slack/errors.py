@@ -9,7 +9,7 @@ from slack_bolt.response import BoltResponse
 
 from dpflow.slack.blocks.kit import reply
 from dpflow.slack.ids import Block
-from dpflow.slack.text import said
+from dpflow.slack.text import plain, said
 
 LAST_RETRY = 3  # Slack resends a failed event three times
 
@@ -19,13 +19,13 @@ async def show(message: str, body: dict, client, respond,
     """The surface follows the request: command → its answer, modal → inline error,
     thread reply → ephemeral in the thread, button → ephemeral via response_url. The
     message is shown literally but for the mentions of `people`."""
-    message = said(message, people)
     kind = body.get("type")
+    if kind == "view_submission":  # plain text, where Slack decodes no &lt;
+        return _json({"response_action": "errors",
+                      "errors": {_error_block(body.get("view") or {}): plain(message)[:2000]}})
+    message = said(message, people)
     if "command" in body:
         return _json(reply(message))
-    if kind == "view_submission":
-        return _json({"response_action": "errors",
-                      "errors": {_error_block(body.get("view") or {}): message[:2000]}})
     if kind == "event_callback":
         await _ephemeral_in_thread(client, body["event"], message)
     elif body.get("response_url") or body.get("response_urls"):

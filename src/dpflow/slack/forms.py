@@ -204,7 +204,7 @@ def add_form(board: Board, ctx: AddContext) -> dict:
         "title": {"type": "plain_text", "text": clip(f"Add · {stage}", 24)},
         "submit": {"type": "plain_text", "text": "Add"},
         "close": {"type": "plain_text", "text": "Cancel"},
-        "private_metadata": ctx.model_dump_json(),
+        "private_metadata": ctx.dump(),
         "blocks": [
             section(f"*{title(stage)}*\n{guide.what_to_add(stage)}"),
             *INPUTS[stage](board),
@@ -386,7 +386,7 @@ def read_form(view: dict) -> Submission:
     except Missing as e:
         shown = {b.get("block_id") for b in view.get("blocks") or []}
         block = e.block.value if e.block.value in shown else Block.LINE.value
-        return Submission(ctx, "", {block: e.message[:2000]})
+        return Submission(ctx, "", {block: plain(e.message)[:2000]})
 
 
 def read_fix(view: dict) -> Fix:

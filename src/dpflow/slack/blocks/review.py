@@ -120,7 +120,7 @@ def fix_form(form: FixForm, ctx: FixContext) -> dict:
         "title": {"type": "plain_text", "text": "Apply the fix"},
         "submit": {"type": "plain_text", "text": "Apply"},
         "close": {"type": "plain_text", "text": "Cancel"},
-        "private_metadata": ctx.model_dump_json(),
+        "private_metadata": ctx.dump(),
         "blocks": [section(heading), *inputs],
     }
 
