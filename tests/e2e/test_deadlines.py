@@ -251,10 +251,12 @@ async def test_a_deadline_fires_after_a_kill_9_and_a_restart(tmp_path):
             await app.wait()
 
 
-async def _serve(env: dict, cwd, port: int) -> asyncio.subprocess.Process:
+async def _serve(env: dict, cwd, port: int,
+                 stderr: int = asyncio.subprocess.DEVNULL) -> asyncio.subprocess.Process:
+    """`python -m dpflow serve`, once it answers /healthz."""
     app = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "dpflow", "serve", env=env, cwd=cwd,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL)
+        stdout=asyncio.subprocess.DEVNULL, stderr=stderr)
 
     async def healthy():
         try:

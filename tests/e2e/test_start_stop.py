@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from dpflow.slack.emulator import SlackEmulator, payloads
 from dpflow.slack.emulator.driver import SlackDriver
 from tests.conftest import ALICE, CHANNEL, FACILITATOR, SECRET, seed
-from tests.e2e.test_deadlines import _free_port, _until
+from tests.e2e.test_deadlines import _free_port, _serve
 
 
 def _env(slack: SlackEmulator | None, database_url: str, port: int, **more: str) -> dict:
@@ -100,13 +100,10 @@ async def test_a_stop_under_load_answers_and_stores_what_was_under_way(tmp_path,
     async with SlackEmulator() as slack:
         seed(slack)
         port = _free_port()
-        app = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "dpflow", "serve", cwd=tmp_path,
-            env=_env(slack, sqlite_url, port), stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE)
+        app = await _serve(_env(slack, sqlite_url, port), tmp_path, port,
+                           stderr=asyncio.subprocess.PIPE)
         try:
             async with SlackDriver(f"http://127.0.0.1:{port}", SECRET, slack) as driver:
-                await _until(lambda: _healthy(port), timeout=30)
                 await driver.command("start Order fulfilment", user=FACILITATOR,
                                      channel=CHANNEL)
                 thread = (await slack.wait_for(lambda s: s.find_message_with_metadata(
@@ -140,15 +137,6 @@ async def _reply(driver: SlackDriver, thread: str, text: str) -> tuple[str | Non
     except aiohttp.ClientError:
         return None, 0  # refused: the server no longer accepts
     return answer.ts, answer.status
-
-
-async def _healthy(port: int) -> bool:
-    try:
-        async with aiohttp.ClientSession() as http, \
-                http.get(f"http://127.0.0.1:{port}/healthz") as response:
-            return response.status == 200
-    except aiohttp.ClientError:
-        return False
 
 
 def _stored_sources(url: str) -> set[str]:
