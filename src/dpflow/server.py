@@ -131,6 +131,9 @@ async def prepare_database(db: Database, url: str) -> None:
     try:
         await migrate(db)
     except (OSError, SQLAlchemyError) as e:
+        # aiosqlite ends a failed connect on its own thread after raising: let it, or it
+        # prints a traceback about a closed event loop after our one line
+        await asyncio.sleep(0.1)
         cause = getattr(e, "orig", None) or e
         shown = make_url(url).render_as_string(hide_password=True)
         raise StartError(f"cannot open the database {shown}: {cause}") from None
