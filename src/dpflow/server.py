@@ -61,6 +61,7 @@ async def running(settings: Settings, *, http: bool = True,
         stack.push_async_callback(db.dispose)
         await prepare_database(db, settings.database_url)
         app, deps = build_app(settings, db, clock)
+        stack.push_async_callback(deps.slack.close)
         if not settings.oauth:
             trust_checked_token(app, await _check_token(settings))
         scheduler = Scheduler(deps.uows, follow_ups(deps).run,

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from dpflow.store.jobs import LEASE, Failure
+from dpflow.store.jobs import LEASE, Failure, NewJob
 from dpflow.store.models import WorkshopRow, utcnow
 from dpflow.store.uow import opened
 
@@ -29,7 +29,7 @@ async def uows(database_url):
 async def _queue(uows, *jobs: tuple[str, str], key: str | None = None) -> None:
     async with uows() as uow:
         for kind, workshop in jobs:
-            await uow.repo.jobs.enqueue(kind, {}, workshop_id=workshop, due_at=NOW, key=key)
+            await uow.repo.jobs.enqueue([NewJob(kind, {}, workshop, due_at=NOW, key=key)])
         await uow.commit()
 
 

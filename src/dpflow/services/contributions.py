@@ -53,8 +53,8 @@ async def reply(uows: UnitOfWorkFactory, actor: Actor, message: Message) -> list
                                     lines)
         if not context.member:
             await uow.boards.join(thread.workshop_id, actor.user_id)
-        await jobs.acknowledge(uow.repo, thread.workshop_id, thread.run_id, actor.channel_id,
-                               message.ts)
+        await jobs.acknowledge(uow.repo, thread.workshop_id, thread.run_id, thread.stage,
+                               actor.channel_id, message.ts)
         await uow.commit()
         return applied
 
@@ -79,7 +79,8 @@ async def add(uows: UnitOfWorkFactory, actor: Actor, text: str, *,
                                     message or Message(ts="", text=text), texts, lines)
         await uow.boards.join(workshop.id, actor.user_id)
         if message is not None:
-            await jobs.acknowledge(uow.repo, workshop.id, run.id, actor.channel_id, message.ts)
+            await jobs.acknowledge(uow.repo, workshop.id, run.id, Stage(run.stage),
+                                   actor.channel_id, message.ts)
         else:
             await jobs.refresh_stage(uow.repo, workshop.id, run.id, Stage(run.stage))
         await uow.commit()
@@ -103,8 +104,8 @@ async def edited(uows: UnitOfWorkFactory, actor: Actor, message: Message) -> lis
             uow, stored, actor, lambda edit: _replace(edit, before, texts, lines, actor, message))
         await uow.repo.forget_sources(ended)
         await uow.boards.save(stored, changes.change, thread.stage, sources)
-        await jobs.acknowledge(uow.repo, thread.workshop_id, thread.run_id, actor.channel_id,
-                               message.ts)
+        await jobs.acknowledge(uow.repo, thread.workshop_id, thread.run_id, thread.stage,
+                               actor.channel_id, message.ts)
         await uow.commit()
         return applied
 

@@ -9,6 +9,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict
 
 from dpflow.domain.model import Stage
+from dpflow.store.jobs import NewJob
 from dpflow.store.models import StageRunRow
 from dpflow.store.repo import Repository
 
@@ -57,7 +58,6 @@ class OfRun(Payload):
 class React(Payload):
     channel: str
     ts: str
-    run: int | None = None  # the stage whose message refreshes after the reaction
 
 
 class Findings(OfRun):
@@ -107,36 +107,49 @@ def payload_of(kind: str, workshop_id: str | None, run_id: int | None,
 
 async def queue(repo: Repository, kind: Job, payload: Payload, *,
                 due_at: datetime | None = None, key: str | None = None) -> None:
-    if not isinstance(payload, PAYLOADS[kind]):
-        raise TypeError(f"{kind} carries {PAYLOADS[kind].__name__}, not {payload!r}")
-    await repo.jobs.enqueue(kind, payload.model_dump(mode="json", exclude={"workshop", "run"}),
-                            workshop_id=payload.workshop, run_id=getattr(payload, "run", None),
-                            due_at=due_at, key=key)
+    await repo.jobs.enqueue([_new(kind, payload, due_at, key)])
 
 
-async def acknowledge(repo: Repository, workshop_id: str, run_id: int, channel_id: str,
-                      ts: str) -> None:
-    """A stored reply gets its reaction; the reaction's job then queues the stage message's
-    refresh, so that replies arriving together never wait on each other for that one row."""
-    await queue(repo, Job.REACT, React(workshop=workshop_id, channel=channel_id, ts=ts,
-                                       run=run_id))
+async def acknowledge(repo: Repository, workshop_id: str, run_id: int, stage: Stage,
+                      channel_id: str, ts: str) -> None:
+    """A stored reply gets its reaction, and the stage message its refresh: one statement."""
+    await repo.jobs.enqueue([
+        _new(Job.REACT, React(workshop=workshop_id, channel=channel_id, ts=ts)),
+        *_refreshes(repo, workshop_id, run_id, stage)])
 
 
 async def refresh_stage(repo: Repository, workshop_id: str, run_id: int, stage: Stage) -> None:
+    await repo.jobs.enqueue(_refreshes(repo, workshop_id, run_id, stage))
+
+
+def _refreshes(repo: Repository, workshop_id: str, run_id: int, stage: Stage) -> list[NewJob]:
     """The stage message's counts, and in the canvases stage the pictures, which show the
     canvas fields (owners) people are filling in."""
-    await queue(repo, Job.REFRESH_STAGE, OfRun(workshop=workshop_id, run=run_id),
-                due_at=repo.now() + REFRESH_DELAY, key=f"refresh:{run_id}")
-    if stage == Stage.CANVASES:
-        await redraw_pictures(repo, workshop_id)
+    refresh = _new(Job.REFRESH_STAGE, OfRun(workshop=workshop_id, run=run_id),
+                   repo.now() + REFRESH_DELAY, f"refresh:{run_id}")
+    if stage != Stage.CANVASES:
+        return [refresh]
+    return [refresh, _redraw(repo, workshop_id, PICTURES_DELAY)]
 
 
 async def redraw_pictures(repo: Repository, workshop_id: str,
                           delay: timedelta = PICTURES_DELAY) -> None:
     """Board and map drawn again, replacing the ones posted before: one pending redraw per
     workshop absorbs every change of its window."""
-    await queue(repo, Job.POST_PICTURES, Payload(workshop=workshop_id),
-                due_at=repo.now() + delay, key=f"pictures:{workshop_id}")
+    await repo.jobs.enqueue([_redraw(repo, workshop_id, delay)])
+
+
+def _redraw(repo: Repository, workshop_id: str, delay: timedelta) -> NewJob:
+    return _new(Job.POST_PICTURES, Payload(workshop=workshop_id), repo.now() + delay,
+                f"pictures:{workshop_id}")
+
+
+def _new(kind: Job, payload: Payload, due_at: datetime | None = None,
+         key: str | None = None) -> NewJob:
+    if not isinstance(payload, PAYLOADS[kind]):
+        raise TypeError(f"{kind} carries {PAYLOADS[kind].__name__}, not {payload!r}")
+    return NewJob(kind, payload.model_dump(mode="json", exclude={"workshop", "run"}),
+                  payload.workshop, getattr(payload, "run", None), due_at, key)
 
 
 async def post(repo: Repository, kind: Job, run: StageRunRow, **payload) -> None:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from dpflow.domain.errors import UserError
 from dpflow.domain.model import Board, Stage, StageRun, Workshop
 from dpflow.domain.summary import StageSummary, summarize
-from dpflow.services import jobs
 from dpflow.services.context import Actor, scoped
 from dpflow.store.repo import run_of
 from dpflow.store.uow import UnitOfWorkFactory
@@ -53,14 +52,6 @@ async def posted(uows: UnitOfWorkFactory, run_id: int, ts: str) -> None:
         await uow.commit()
 
 
-async def refresh_later(uows: UnitOfWorkFactory, workshop_id: str, run_id: int) -> None:
-    """The stage message's counts, after the replies of the next moments."""
-    async with uows() as uow:
-        run = await uow.repo.run(run_id)
-        await jobs.refresh_stage(uow.repo, workshop_id, run_id, Stage(run.stage))
-        await uow.commit()
-
-
 async def summary(uows: UnitOfWorkFactory, run_id: int) -> tuple[StageView, StageSummary]:
     async with uows.read() as uow:
         run = await uow.repo.run(run_id)
@@ -80,8 +71,11 @@ class Closing:
 
 
 async def team_of(uows: UnitOfWorkFactory, workshop_id: str) -> str:
-    async with uows.read() as uow:
-        return (await uow.repo.workshop(workshop_id)).team_id
+    """A workshop's team: it never changes, so each process reads it once."""
+    if workshop_id not in uows.teams:
+        async with uows.read() as uow:
+            uows.teams[workshop_id] = (await uow.repo.workshop(workshop_id)).team_id
+    return uows.teams[workshop_id]
 
 
 async def closing(uows: UnitOfWorkFactory, workshop_id: str) -> Closing:

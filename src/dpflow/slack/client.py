@@ -3,6 +3,7 @@ call dpflow makes after an answer, with its errors and batching."""
 
 from __future__ import annotations
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncConnectionErrorRetryHandler,
@@ -24,8 +25,10 @@ def retry_handlers() -> list:
             AsyncServerErrorRetryHandler(max_retry_count=2)]
 
 
-def web_client(api_url: str, token: str | None = None) -> AsyncWebClient:
-    return AsyncWebClient(token=token, base_url=api_url, retry_handlers=retry_handlers())
+def web_client(api_url: str, token: str | None = None,
+               session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
+    return AsyncWebClient(token=token, base_url=api_url, retry_handlers=retry_handlers(),
+                          session=session)
 
 
 class CanvasRefused(Exception):
@@ -153,12 +156,20 @@ class SlackClients:
         self._installations = installations
         self._clients: dict[str, AsyncWebClient] = {}
         self._names: dict[str, dict[str, str]] = {}  # team → user → display name
+        # one connection pool for every call: a session per call would open a connection
+        # per reaction
+        self._session: aiohttp.ClientSession | None = None
 
     async def for_team(self, team_id: str) -> Slack:
         token = self._bot_token or await self._installed_token(team_id)
         if token not in self._clients:
-            self._clients[token] = web_client(self.api_url, token)
+            self._session = self._session or aiohttp.ClientSession()
+            self._clients[token] = web_client(self.api_url, token, self._session)
         return Slack(self._clients[token], self._names.setdefault(team_id, {}))
+
+    async def close(self) -> None:
+        if self._session is not None:
+            await self._session.close()
 
     async def _installed_token(self, team_id: str) -> str:
         bot = await self._installations.async_find_bot(enterprise_id=None, team_id=team_id)

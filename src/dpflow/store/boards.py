@@ -3,15 +3,26 @@ the stage thread they were sent in, and what changed written back in a few state
 
 from __future__ import annotations
 
+import functools
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import and_, delete, exists, false, or_, select, tuple_, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    delete,
+    exists,
+    insert,
+    select,
+    text,
+    tuple_,
+    union,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from dpflow.domain.changes import KIND, LIST_FIELDS, READS, SUPPORTS, Applied, Change, Needs
 from dpflow.domain.model import (
@@ -33,7 +44,6 @@ from dpflow.logs import note
 from dpflow.store.models import (
     CanvasItemRow,
     CardRow,
-    CounterRow,
     LinkRow,
     MemberRow,
     SourceRow,
@@ -42,6 +52,10 @@ from dpflow.store.models import (
 )
 
 THREADS_KEPT = 2000
+# Core tables and aliases, built once: a reply's statements are assembled on every request
+CARDS, LINKS, ITEMS = CardRow.__table__, LinkRow.__table__, CanvasItemRow.__table__
+RUNS, WORKSHOPS = StageRunRow.__table__, WorkshopRow.__table__
+CARD, PARENT, TARGET = CARDS.alias("card"), CARDS.alias("parent"), CARDS.alias("target")
 
 
 @dataclass(frozen=True)
@@ -113,11 +127,9 @@ class Boards:
             note(workshop=known.workshop_id)
             return known
         row = (await self.s.execute(
-            select(StageRunRow.id, StageRunRow.workshop_id, WorkshopRow.team_id,
-                   StageRunRow.stage)
-            .join(WorkshopRow, WorkshopRow.id == StageRunRow.workshop_id)
-            .where(StageRunRow.channel_id == channel_id,
-                   StageRunRow.message_ts == thread_ts))).first()
+            select(RUNS.c.id, RUNS.c.workshop_id, WORKSHOPS.c.team_id, RUNS.c.stage)
+            .join(WORKSHOPS, WORKSHOPS.c.id == RUNS.c.workshop_id)
+            .where(RUNS.c.channel_id == channel_id, RUNS.c.message_ts == thread_ts))).first()
         if row is None:
             return None
         thread = Thread(row.id, row.workshop_id, row.team_id, Stage(row.stage))
@@ -129,20 +141,9 @@ class Boards:
                             needs: Needs) -> ReplyContext:
         """In one statement: the run and workshop now, whether the author is a member and
         the message was seen, and the cards `needs` names."""
-        card, parent = aliased(CardRow), aliased(CardRow)
-        member = exists().where(MemberRow.workshop_id == StageRunRow.workshop_id,
-                                MemberRow.user_id == user_id)
-        seen = exists().where(SourceRow.channel_id == channel_id, SourceRow.message_ts == ts)
-        rows = (await self.s.execute(
-            select(StageRunRow.closed_at, member.label("member"), seen.label("seen"),
-                   *_WORKSHOP_COLUMNS, *_columns(card), parent.ref.label("parent"))
-            .join(WorkshopRow, WorkshopRow.id == StageRunRow.workshop_id)
-            .outerjoin(card, and_(card.workshop_id == StageRunRow.workshop_id,
-                                  card.deleted_at.is_(None),
-                                  _needed(card, thread.workshop_id, needs)))
-            .outerjoin(parent, parent.id == card.parent_id)
-            .where(StageRunRow.id == thread.run_id)
-            .order_by(card.position, card.id))).all()
+        rows = (await self.s.execute(_REPLY_CONTEXT, {
+            "run": thread.run_id, "workshop": thread.workshop_id, "user": user_id,
+            "channel": channel_id, "ts": ts, **_needs_params(needs)})).all()
         first = rows[0]
         stored = Stored(Board(workshop_of(first)))
         for row in rows:
@@ -152,13 +153,8 @@ class Boards:
 
     async def slice(self, workshop: WorkshopRow, needs: Needs) -> Stored:
         """The cards `needs` names, on a board of `workshop`."""
-        card, parent = aliased(CardRow), aliased(CardRow)
-        rows = (await self.s.execute(
-            select(*_columns(card), parent.ref.label("parent"))
-            .outerjoin(parent, parent.id == card.parent_id)
-            .where(card.workshop_id == workshop.id, card.deleted_at.is_(None),
-                   _needed(card, workshop.id, needs))
-            .order_by(card.position, card.id))).all()
+        rows = (await self.s.execute(_SLICE, {"workshop": workshop.id,
+                                              **_needs_params(needs)})).all()
         stored = Stored(Board(workshop_of(workshop)))
         for row in rows:
             _place(stored, row)
@@ -166,12 +162,7 @@ class Boards:
 
     async def whole(self, workshop: WorkshopRow, facilitators: list[str]) -> Stored:
         """Every card of the board with its links and canvas items."""
-        card, parent = aliased(CardRow), aliased(CardRow)
-        rows = (await self.s.execute(
-            select(*_columns(card), parent.ref.label("parent"))
-            .outerjoin(parent, parent.id == card.parent_id)
-            .where(card.workshop_id == workshop.id, card.deleted_at.is_(None))
-            .order_by(card.position, card.id))).all()
+        rows = (await self.s.execute(_WHOLE, {"workshop": workshop.id})).all()
         stored = Stored(Board(workshop_of(workshop, facilitators)))
         for row in rows:
             _place(stored, row)
@@ -180,14 +171,13 @@ class Boards:
         return stored
 
     async def _links(self, stored: Stored, workshop_id: str) -> None:
-        source, target = aliased(CardRow), aliased(CardRow)
         rows = await self.s.execute(
-            select(LinkRow.relation, source.ref, target.ref)
-            .join(source, source.id == LinkRow.source_id)
-            .join(target, target.id == LinkRow.target_id)
-            .where(LinkRow.workshop_id == workshop_id, source.deleted_at.is_(None),
-                   target.deleted_at.is_(None))
-            .order_by(LinkRow.id))
+            select(LINKS.c.relation, CARD.c.ref, TARGET.c.ref)
+            .select_from(LINKS.join(CARD, CARD.c.id == LINKS.c.source_id)
+                         .join(TARGET, TARGET.c.id == LINKS.c.target_id))
+            .where(LINKS.c.workshop_id == workshop_id, CARD.c.deleted_at.is_(None),
+                   TARGET.c.deleted_at.is_(None))
+            .order_by(LINKS.c.id))
         board = stored.board
         for relation, source_ref, target_ref in rows:
             card = board.card(source_ref)
@@ -198,11 +188,11 @@ class Boards:
 
     async def _items(self, stored: Stored, workshop_id: str) -> None:
         rows = await self.s.execute(
-            select(CardRow.ref, CanvasItemRow.field, CanvasItemRow.value)
-            .join(CardRow, CardRow.id == CanvasItemRow.card_id)
-            .where(CardRow.workshop_id == workshop_id, CardRow.deleted_at.is_(None),
-                   CanvasItemRow.deleted_at.is_(None))
-            .order_by(CanvasItemRow.id))
+            select(CARD.c.ref, ITEMS.c.field, ITEMS.c.value)
+            .select_from(ITEMS.join(CARD, CARD.c.id == ITEMS.c.card_id))
+            .where(CARD.c.workshop_id == workshop_id, CARD.c.deleted_at.is_(None),
+                   ITEMS.c.deleted_at.is_(None))
+            .order_by(ITEMS.c.id))
         for ref, item_field, value in rows:
             product = stored.board.product(ref)
             getattr(product, LIST_FIELDS[CanvasField(item_field)]).append(value)
@@ -215,19 +205,16 @@ class Boards:
         before each reserved block."""
         if not counts:
             return {}
-        insert = self._insert(CounterRow)
-        upsert = insert.values([{"workshop_id": workshop_id, "kind": kind.value, "last": n}
-                                for kind, n in counts.items()])
-        upsert = upsert.on_conflict_do_update(
-            index_elements=[CounterRow.workshop_id, CounterRow.kind],
-            set_={"last": CounterRow.last + upsert.excluded.last})
-        rows = await self.s.execute(upsert.returning(CounterRow.kind, CounterRow.last))
+        params = {"workshop": workshop_id}
+        for i, (kind, n) in enumerate(counts.items()):
+            params.update({f"kind{i}": kind.value, f"n{i}": n})
+        rows = await self.s.execute(_take_refs(len(counts)), params)
         return {CardKind(kind): last - counts[CardKind(kind)] for kind, last in rows}
 
     async def join(self, workshop_id: str, user_id: str) -> None:
-        await self.s.execute(self._insert(MemberRow).values(
-            workshop_id=workshop_id, user_id=user_id, facilitator=False, muted=False,
-            joined_at=self.now()).on_conflict_do_nothing())
+        await self.s.execute(self._insert_new(MemberRow.__table__), {
+            "workshop_id": workshop_id, "user_id": user_id, "facilitator": False,
+            "muted": False, "joined_at": self.now()})
 
     async def save(self, stored: Stored, change: Change, stage: Stage,
                    sources: list[Source] = ()) -> None:
@@ -236,13 +223,13 @@ class Boards:
         await self._add_cards(workshop_id, stored, change, stage)
         await self._update_cards(stored, change)
         if change.removed:
-            await self.s.execute(update(CardRow).where(
-                CardRow.id.in_([stored.ids[ref] for ref in change.removed]))
+            await self.s.execute(update(CARDS).where(
+                CARDS.c.id.in_([stored.ids[ref] for ref in change.removed]))
                 .values(deleted_at=self.now()))
         await self._write_links(workshop_id, stored, change)
         await self._write_items(stored, change)
         if sources:
-            await self.s.execute(self._insert(SourceRow), [
+            await self.s.execute(_INSERT_SOURCES, [
                 _source_row(workshop_id, stage, source, stored.ids, self.now())
                 for source in sources])
 
@@ -257,8 +244,7 @@ class Boards:
                 continue
             rows = [_card_row(workshop_id, card, stage, stored.ids, self.now())
                     for card in cards]
-            result = await self.s.execute(
-                self._insert(CardRow).returning(CardRow.ref, CardRow.id), rows)
+            result = await self.s.execute(_INSERT_CARDS, rows)
             stored.ids.update({ref: card_id for ref, card_id in result})
 
     async def _update_cards(self, stored: Stored, change: Change) -> None:
@@ -268,74 +254,116 @@ class Boards:
             if ref in change.removed:
                 continue
             values = _columns_of(stored.board.card(ref), names, stored.ids)
-            values["id"] = stored.ids[ref]
             values["updated_at"] = self.now()
-            groups.setdefault(frozenset(values), []).append(values)
-        for rows in groups.values():
-            await self.s.execute(update(CardRow), rows)
+            groups.setdefault(frozenset(values), []).append({"card_id": stored.ids[ref],
+                                                             **values})
+        for columns, rows in groups.items():
+            await self.s.execute(update(CARDS).where(CARDS.c.id == bindparam("card_id"))
+                                 .values({name: bindparam(name) for name in columns}), rows)
 
     async def _write_links(self, workshop_id: str, stored: Stored, change: Change) -> None:
         ids = stored.ids
         if change.linked:
-            await self.s.execute(self._insert(LinkRow).values([
+            await self.s.execute(self._insert_new(LINKS), [
                 {"workshop_id": workshop_id, "relation": link.relation,
                  "source_id": ids[link.source], "target_id": ids[link.target]}
-                for link in change.linked]).on_conflict_do_nothing())
+                for link in change.linked])
         gone = [(link.relation, ids[link.source], ids[link.target])
                 for link in change.unlinked if link.source in ids and link.target in ids]
         if gone:
-            await self.s.execute(delete(LinkRow).where(
-                tuple_(LinkRow.relation, LinkRow.source_id, LinkRow.target_id).in_(gone)))
+            await self.s.execute(delete(LINKS).where(
+                tuple_(LINKS.c.relation, LINKS.c.source_id, LINKS.c.target_id).in_(gone)))
 
     async def _write_items(self, stored: Stored, change: Change) -> None:
         if change.items_added:
             rows = [{"card_id": stored.ids[item.data_product], "field": item.field.value,
                      "value": item.value, "author": item.author, "created_at": self.now()}
                     for item in change.items_added]
-            result = await self.s.execute(
-                self._insert(CanvasItemRow).returning(CanvasItemRow.id), rows)
+            result = await self.s.execute(_INSERT_ITEMS, rows)
             for item, item_id in zip(change.items_added, result.scalars(), strict=True):
                 item.id = item_id
         gone = [item.id for item in change.items_removed if item.id is not None]
         if gone:
-            await self.s.execute(update(CanvasItemRow).where(CanvasItemRow.id.in_(gone))
+            await self.s.execute(update(ITEMS).where(ITEMS.c.id.in_(gone))
                                  .values(deleted_at=self.now()))
 
-    def _insert(self, table):
-        postgres = self.s.bind.dialect.name == "postgresql"
-        return (pg_insert if postgres else sqlite_insert)(table)
+    def _insert_new(self, table):
+        return insert_new(self.s.bind.dialect.name, table)
 
 
-_CARD_FIELDS = ("id", "kind", "ref", "text", "author", "position", "command", "actor",
-                "system", "trigger", "mode", "alignment", "owner", "purpose", "classification")
-_WORKSHOP_COLUMNS = [WorkshopRow.id.label("w_id"), WorkshopRow.name.label("w_name"),
-                     WorkshopRow.team_id.label("w_team"), WorkshopRow.channel_id.label("w_channel"),
-                     WorkshopRow.stage.label("w_stage"), WorkshopRow.domain.label("w_domain"),
-                     WorkshopRow.active.label("w_active")]
+@functools.cache
+def insert_new(dialect: str, table):
+    """INSERT … ON CONFLICT DO NOTHING of `table` in that dialect, built once."""
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table) \
+        .on_conflict_do_nothing()
+
+
+_INSERT_CARDS = insert(CARDS).returning(CARDS.c.ref, CARDS.c.id)
+_INSERT_ITEMS = insert(ITEMS).returning(ITEMS.c.id)
+_INSERT_SOURCES = insert(SourceRow.__table__)
+
+
+_CARD_COLUMNS = [*(CARD.c[name] for name in (
+    "id", "kind", "ref", "text", "author", "position", "command", "actor", "system", "trigger",
+    "mode", "alignment", "owner", "purpose", "classification")), PARENT.c.ref.label("parent")]
+_WORKSHOP_COLUMNS = [WORKSHOPS.c[name].label(f"w_{name}") for name in (
+    "id", "name", "team_id", "channel_id", "stage", "domain", "active")]
+_TEXT_KINDS = (CardKind.EVENT, CardKind.DECISION, CardKind.OPPORTUNITY, CardKind.PORT)
+_CARD_SOURCE = CARD.outerjoin(PARENT, PARENT.c.id == CARD.c.parent_id)
+_LIVE = and_(CARD.c.workshop_id == bindparam("workshop"), CARD.c.deleted_at.is_(None))
+_ORDER = (CARD.c.position, CARD.c.id)
+
+
+def _in(name: str):
+    return bindparam(name, expanding=True)
+
+
+# The statements of a reply, built once. The cards some lines need are those they name,
+# the data products those hang on, products by name, and cards of a kind with a given text:
+# each an index search, so the cost does not grow with the board.
+def _ids(*where):
+    return select(CARDS.c.id).where(CARDS.c.workshop_id == bindparam("workshop"), *where)
+
+
+_NEEDED = CARD.c.id.in_(union(
+    _ids(CARDS.c.ref.in_(_in("refs"))),
+    select(CARDS.c.parent_id).where(CARDS.c.workshop_id == bindparam("workshop"),
+                                    CARDS.c.ref.in_(_in("refs"))),
+    _ids(CARDS.c.kind == CardKind.DATA_PRODUCT.value, CARDS.c.norm.in_(_in("names"))),
+    *(_ids(CARDS.c.kind == kind.value, CARDS.c.norm.in_(_in(f"{kind.value}_texts")))
+      for kind in _TEXT_KINDS)))
+_NEEDED_CARDS = and_(_NEEDED, CARD.c.deleted_at.is_(None))
+_REPLY_CONTEXT = (
+    select(RUNS.c.closed_at,
+           exists().where(MemberRow.workshop_id == RUNS.c.workshop_id,
+                          MemberRow.user_id == bindparam("user")).label("member"),
+           exists().where(SourceRow.channel_id == bindparam("channel"),
+                          SourceRow.message_ts == bindparam("ts")).label("seen"),
+           *_WORKSHOP_COLUMNS, *_CARD_COLUMNS)
+    .select_from(RUNS.join(WORKSHOPS, WORKSHOPS.c.id == RUNS.c.workshop_id)
+                 .outerjoin(CARD, _NEEDED_CARDS)
+                 .outerjoin(PARENT, PARENT.c.id == CARD.c.parent_id))
+    .where(RUNS.c.id == bindparam("run")).order_by(*_ORDER))
+_SLICE = select(*_CARD_COLUMNS).select_from(_CARD_SOURCE).where(_NEEDED_CARDS).order_by(*_ORDER)
+_WHOLE = select(*_CARD_COLUMNS).select_from(_CARD_SOURCE).where(_LIVE).order_by(*_ORDER)
 _PARENT = {Event: "data_product", Decision: "event", Opportunity: "decision",
            Port: "data_product"}
 
 
-def _columns(card) -> list:
-    return [getattr(card, name) for name in _CARD_FIELDS]
+@functools.cache
+def _take_refs(kinds: int):
+    """The counters' upsert for that many kinds, as text: SQLAlchemy cannot cache its
+    ON CONFLICT DO UPDATE, and both databases read this the same way."""
+    rows = ", ".join(f"(:workshop, :kind{i}, :n{i})" for i in range(kinds))
+    return text(f"INSERT INTO ref_counters (workshop_id, kind, last) VALUES {rows} "
+                "ON CONFLICT (workshop_id, kind) DO UPDATE SET last = ref_counters.last + "
+                "excluded.last RETURNING kind, last")
 
 
-def _needed(card, workshop_id: str, needs: Needs):
-    """Cards by ref, the data products those refs hang on, products by name, and cards of
-    a kind with a given text."""
-    wanted = []
-    if needs.refs:
-        owners = select(CardRow.parent_id).where(CardRow.workshop_id == workshop_id,
-                                                 CardRow.ref.in_(needs.refs))
-        wanted += [card.ref.in_(needs.refs), card.id.in_(owners.scalar_subquery())]
-    if needs.names:
-        wanted.append(and_(card.kind == CardKind.DATA_PRODUCT.value,
-                           card.norm.in_(needs.names)))
-    for kind in CardKind:
-        texts = [text for k, text in needs.texts if k is kind]
-        if texts:
-            wanted.append(and_(card.kind == kind.value, card.norm.in_(texts)))
-    return or_(*wanted) if wanted else false()
+def _needs_params(needs: Needs) -> dict:
+    texts = {f"{kind.value}_texts": [text for k, text in needs.texts if k is kind]
+             for kind in _TEXT_KINDS}
+    return {"refs": list(needs.refs), "names": list(needs.names), **texts}
 
 
 def workshop_of(row, facilitators: list[str] | None = None) -> Workshop:
@@ -343,7 +371,7 @@ def workshop_of(row, facilitators: list[str] | None = None) -> Workshop:
     if isinstance(row, WorkshopRow):
         return Workshop(row.id, row.name, row.team_id, row.channel_id, Stage(row.stage),
                         row.domain, facilitators or [], row.active)
-    return Workshop(row.w_id, row.w_name, row.w_team, row.w_channel, Stage(row.w_stage),
+    return Workshop(row.w_id, row.w_name, row.w_team_id, row.w_channel_id, Stage(row.w_stage),
                     row.w_domain, facilitators or [], row.w_active)
 
 

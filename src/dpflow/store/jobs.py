@@ -8,10 +8,11 @@ stage's message), except the kinds the caller names as unordered (reactions, fil
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,6 +22,16 @@ from dpflow.store.models import JobRow, utcnow
 
 LEASE = timedelta(seconds=20)
 PENDING, RUNNING, DONE, DROPPED = "pending", "running", "done", "dropped"
+
+
+@dataclass(frozen=True)
+class NewJob:
+    kind: str
+    payload: dict
+    workshop_id: str | None = None
+    run_id: int | None = None
+    due_at: datetime | None = None  # None: now
+    key: str | None = None  # at most one pending job per key
 
 
 @dataclass(frozen=True)
@@ -51,18 +62,12 @@ class JobQueue:
     def __init__(self, session: AsyncSession, now=utcnow):
         self.s, self.now = session, now
 
-    async def enqueue(self, kind: str, payload: dict, *, workshop_id: str | None = None,
-                      run_id: int | None = None, due_at: datetime | None = None,
-                      key: str | None = None) -> None:
-        """Queue work in one statement; a pending job with the same key absorbs this one."""
-        postgres = self.s.bind.dialect.name == "postgresql"
-        insert = (pg_insert if postgres else sqlite_insert)(JobRow).values(
-            kind=kind, payload=payload, workshop_id=workshop_id, stage_run_id=run_id,
-            due_at=due_at or self.now(), key=key, status=PENDING, attempts=0)
-        if key is not None:
-            insert = insert.on_conflict_do_nothing(index_elements=[JobRow.key],
-                                                   index_where=JobRow.status == PENDING)
-        await self.s.execute(insert)
+    async def enqueue(self, jobs: list[NewJob]) -> None:
+        """Queue work in one statement; a pending job with the same key absorbs a new one."""
+        await self.s.execute(_enqueue(self.s.bind.dialect.name), [
+            {"kind": job.kind, "payload": job.payload, "workshop_id": job.workshop_id,
+             "stage_run_id": job.run_id, "due_at": job.due_at or self.now(), "key": job.key,
+             "status": PENDING, "attempts": 0} for job in jobs])
 
     async def drop(self, run_id: int, kinds: tuple[str, ...]) -> None:
         """Pending jobs of a stage run that no longer apply (closed early, deadline moved)."""
@@ -149,6 +154,14 @@ class JobQueue:
                                  JobRow.status == RUNNING, *where).values(**values)
             .execution_options(synchronize_session=False))
         return result.rowcount == 1
+
+
+@functools.cache
+def _enqueue(dialect: str):
+    table = JobRow.__table__
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table) \
+        .on_conflict_do_nothing(index_elements=[table.c.key],
+                                index_where=text(f"status = '{PENDING}'"))
 
 
 def _due(job, now: datetime, stale: datetime):

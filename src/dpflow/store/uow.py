@@ -47,6 +47,7 @@ class UnitOfWorkFactory:
         self._writes = session_factory(db.write)
         self._reads = session_factory(db.read)
         self._threads = Threads()
+        self.teams: dict[str, str] = {}  # workshop id → its team, which never changes
 
     def __call__(self) -> UnitOfWork:
         return UnitOfWork(self._writes, self._threads, lambda: self.clock())

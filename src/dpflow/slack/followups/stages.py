@@ -43,8 +43,6 @@ async def refresh_stage(deps: Deps, job: OfRun) -> None:
 async def react(deps: Deps, job: React) -> None:
     slack = await deps.slack.for_team(await stages.team_of(deps.uows, job.workshop))
     await slack.acknowledge(job.channel, job.ts)
-    if job.run is not None:
-        await stages.refresh_later(deps.uows, job.workshop, job.run)
 
 
 async def post_summary(deps: Deps, job: OfRun) -> None:
