@@ -23,6 +23,7 @@ from dpflow.store.models import utcnow
 from dpflow.store.uow import opened
 
 SECRET = "test-signing-secret"
+BOT_TOKEN = "xoxb-test"
 CHANNEL = "C0WORKSHOP"
 FACILITATOR, ALICE, BOB = "UFACIL", "UALICE", "UBOB"
 
@@ -83,7 +84,7 @@ class Workspace:
 
 
 def settings_for(slack: SlackEmulator, database_url: str, **overrides) -> Settings:
-    return Settings(slack_bot_token="xoxb-test", slack_signing_secret=SECRET,
+    return Settings(slack_bot_token=BOT_TOKEN, slack_signing_secret=SECRET,
                     slack_api_url=slack.api_url, database_url=database_url, port=0,
                     dpflow_scheduler_interval=3600, **overrides)
 
@@ -99,6 +100,7 @@ def seed(slack: SlackEmulator) -> None:
                      (BOB, "Asia/Tokyo")):
         slack.state.add_user(user, tz=tz)
     slack.state.add_channel(CHANNEL, "order-fulfilment")
+    slack.state.bot_token = BOT_TOKEN
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""`dpflow serve | demo | migrate | export`."""
+"""`dpflow serve | demo | migrate | export | import`."""
 
 from __future__ import annotations
 
@@ -59,6 +59,25 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", help="file to write (default: standard output), "
                         "or the folder for odcs and eventcatalog")
     export.set_defaults(run=_export)
+    imported = sub.add_parser("import", help="fill a channel's workshop from a board file "
+                              "(Miro board items JSON, CSV, one sticky per line)")
+    imported.add_argument("file")
+    imported.add_argument("--channel", required=True)
+    imported.add_argument("--team", help="the workspace (default: that of the channel's "
+                          "latest workshop)")
+    imported.add_argument("--map", default="", metavar="COLOUR=KIND,…",
+                          help="what colours stand for, e.g. orange=event,cyan=system,gray=skip "
+                          "(defaults: orange event, blue command, yellow actor, pink system, "
+                          "violet decision)")
+    imported.add_argument("--facilitator", metavar="USER", help="who imports, and facilitates "
+                          "the workshop the import starts (default: who started the channel's "
+                          "latest workshop)")
+    imported.add_argument("--name", help="the name of the workshop the import starts "
+                          "(default: from the file's name)")
+    imported.add_argument("--domain")
+    imported.add_argument("--dry-run", action="store_true", help="say what would be imported, "
+                          "store nothing")
+    imported.set_defaults(run=_import)
     return parser
 
 
@@ -111,6 +130,40 @@ def _export(args) -> int:
         print(f"dpflow: cannot write {args.output}: {e.strerror or e}", file=sys.stderr)
         return 2
     return 0
+
+
+def _import(args) -> int:
+    from dpflow.domain import importing
+    from dpflow.domain.stickies import check_size, colour_name, read_board
+    path = Path(args.file)
+    check_size(path.stat().st_size)
+    stickies = read_board(path.read_bytes(), path.name)
+    mapping = importing.parse_mapping(args.map)
+    settings = load_settings(DatabaseSettings)
+    outcome = asyncio.run(_imported(settings.database_url, args, stickies, mapping))
+    print(f"{path.name}: {len(stickies)} stickies")
+    for colour in importing.colours(stickies):
+        kind = mapping.get(colour.colour, colour.kind)
+        example = f"e.g. “{colour.example}”" if colour.example else ""
+        print(f"  {colour_name(colour.colour):<14} {colour.count:>4} → "
+              f"{kind.label:<10} {example}".rstrip())
+    done = "Would import" if args.dry_run else "Imported"
+    print(f"{done} into “{outcome.workshop.name}”: {outcome.imported.said}.")
+    left = outcome.imported.left_out
+    print("\n".join([f"Left out ({len(left)}):", *(f"  - {item}" for item in left)])
+          if left else "Nothing left out.")
+    return 0
+
+
+async def _imported(database_url: str, args, stickies, mapping):
+    from dpflow.domain.stickies import name_of
+    from dpflow.services import imports
+    from dpflow.store.uow import opened
+    async with opened(database_url) as uows:
+        actor = await imports.shell_actor(uows, args.channel, args.team, args.facilitator)
+        return await imports.run(uows, actor, stickies, mapping,
+                                 name=args.name or name_of(Path(args.file).name),
+                                 domain=args.domain, dry_run=args.dry_run)
 
 
 async def _channel_board(database_url: str, channel_id: str, team_id: str | None):

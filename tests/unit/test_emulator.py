@@ -168,6 +168,43 @@ async def test_files_upload_v2_round_trip(slack, client):
     assert shared[0]["files"][0]["name"] == "board.png"
 
 
+async def test_a_file_someone_shared_is_found_read_and_downloaded_with_the_bot_token(
+        slack, client):
+    file, shared = slack.state.share_file("C1", "U1", "wall.csv", b"colour,text\n")
+    await client.chat_postMessage(channel="C1", text="later")
+    slack.state.add_user_message("C1", "U1", "in a thread", thread_ts=shared["ts"])
+    history = await client.conversations_history(channel="C1", limit=1)
+    assert [m["text"] for m in history["messages"]] == ["later"] and history["has_more"]
+    older = await client.conversations_history(
+        channel="C1", cursor=history["response_metadata"]["next_cursor"])
+    assert [m["files"][0]["id"] for m in older["messages"]] == [file.id]  # no thread replies
+    info = (await client.files_info(file=file.id))["file"]
+    assert (info["name"], info["user"], info["size"], info["mimetype"]) == \
+        ("wall.csv", "U1", 12, "text/csv")
+    slack.state.bot_token = "xoxb-test"
+    async with aiohttp.ClientSession() as session:
+        url = info["url_private_download"]
+        for token in ("", "Bearer xoxb-other"):
+            async with session.get(url, headers={"Authorization": token}) as page:
+                assert page.status == 200 and page.content_type == "text/html"  # sign in
+        async with session.get(url, headers={"Authorization": "Bearer xoxb-test"}) as got:
+            assert await got.read() == b"colour,text\n"
+    slack.state.delete_file(file.id)
+    with pytest.raises(SlackApiError, match="file_deleted"):
+        await client.files_info(file=file.id)
+
+
+async def test_the_bot_reads_only_channels_and_files_it_is_in(slack, client):
+    slack.state.add_channel("CPRIVATE", members=["U1"])
+    file, _ = slack.state.share_file("CPRIVATE", "U1", "board.json", b"{}")
+    with pytest.raises(SlackApiError, match="not_in_channel"):
+        await client.conversations_history(channel="CPRIVATE")
+    with pytest.raises(SlackApiError, match="file_not_found"):
+        await client.files_info(file=file.id)
+    with pytest.raises(SlackApiError, match="invalid_limit"):
+        await client.conversations_history(channel="C1", limit=1000)
+
+
 async def test_response_url(slack):
     url = slack.response_url("U1", "C1")
     async with aiohttp.ClientSession() as session:

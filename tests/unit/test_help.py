@@ -20,6 +20,7 @@ def test_help_lists_the_nine_stages_with_their_forms():
         if stage is not Stage.REVIEW:
             assert json.dumps(esc(FORMS[stage]), ensure_ascii=False)[1:-1] in said
     assert "/dpflow help <stage>" in said
+    assert "/dpflow import [file name]" in said
 
 
 def test_help_on_one_stage_explains_it_and_points_to_the_next():

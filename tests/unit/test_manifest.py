@@ -30,6 +30,7 @@ REQUIRED_BOT_SCOPES = {
     "reactions:write",
     "reactions:read",
     "files:write",
+    "files:read",
     "users:read",
     "canvases:write",
     "canvases:read",
@@ -61,6 +62,7 @@ SPEC_SUBCOMMANDS = (
     "facilitator add",
     "canvas",
     "export",
+    "import",
     "summary",
     "close",
 )

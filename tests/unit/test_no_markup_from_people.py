@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from slack_sdk.models.blocks import BlockElement, Option
 
 from dpflow.domain.changes import Applied
+from dpflow.domain.importing import Colour, Imported, Kind, LeftOut
+from dpflow.domain.lines import AddEvent
 from dpflow.domain.model import (
     Alignment,
     Board,
@@ -28,21 +30,33 @@ from dpflow.domain.model import (
     StageRun,
     Workshop,
 )
+from dpflow.domain.stickies import Sticky
 from dpflow.domain.summary import Counted, StageSummary
 from dpflow.render.canvas import render_canvas
 from dpflow.render.index import BoardIndex
 from dpflow.services.boards import Deletion, Status
 from dpflow.services.deadlines import Due, Reminder
 from dpflow.services.home import HomePage, HomeWorkshop
+from dpflow.services.imports import Outcome
 from dpflow.services.jobs import Alert, Job
 from dpflow.services.review import NEEDS_FORM, FindingCard, FixForm
 from dpflow.services.stages import Closing, StageView
 from dpflow.services.workshops import Moved
 from dpflow.slack import blocks, forms
-from dpflow.slack.blocks import alerts, answers, canvases, deadlines, home, listing, review, stage
+from dpflow.slack.blocks import (
+    alerts,
+    answers,
+    canvases,
+    deadlines,
+    home,
+    imports,
+    listing,
+    review,
+    stage,
+)
 from dpflow.slack.emulator import checks
 from dpflow.slack.ids import Block as BlockId
-from dpflow.slack.metadata import AddContext, FixContext
+from dpflow.slack.metadata import AddContext, FixContext, ImportContext
 from dpflow.slack.text import said
 from tests.hostile import HOSTILE, markdown_from_people, markup_from_people, strings
 
@@ -87,6 +101,7 @@ def built(board: Board, t: list[str]) -> dict[str, object]:
     view = StageView(run, board)
     cards = [FindingCard(i, f, "UFACIL") for i, f in enumerate(board.findings, 1)]
     summary = StageSummary(Stage.FLOW, {Counted.FLOW: 2}, {"UA": 2, "UB": 1}, [t[2], t[8]])
+    found = [Colour(t[27][:40], 3, t[26], Kind.EVENT), Colour("", 1, "", Kind.SKIP)]
     workshop_home = HomeWorkshop("w1", t[0], "C1", "flow", True, 7, "1.2", NOW, 3,
                                  ["E1"], False, True)
     outputs = {
@@ -122,6 +137,11 @@ def built(board: Board, t: list[str]) -> dict[str, object]:
         "deadlines.deadline_message": deadlines.deadline_message(
             view, stage.summary_blocks(summary, None, {})),
         "home.thread_url": home.thread_url("https://x.slack.com", "C1", "1.2"),
+        "imports.import_form": imports.import_form(t[25], 9, found, ImportContext(
+            channel="C1", file="F1", workshop=None, colours="0123abcd")),
+        "imports.import_result": imports.import_result(Outcome(w, True, Imported(
+            [(AddEvent(t[2]), Applied("E1", f"E1 {t[2]}", True))],
+            [LeftOut(Sticky(t[26], t[27], "row 2"), t[28])])), t[25]),
         "home.home_view": home.home_view(HomePage("UA", [workshop_home], 1),
                                          "https://x.slack.com"),
         "listing.card_lines": [listing.card_lines(board, kind) for kind in listing.KINDS],

@@ -137,14 +137,18 @@ class Numbering:
 
 
 class Provisional:
-    """Stand-in references for a first pass that counts what the lines would create."""
+    """Stand-in references for a first pass that counts what the lines would create: real
+    references, numbered past any a board reaches, so that work naming a card it made (an
+    import's flow on its new events) is checked as it will be."""
+
+    FIRST = 10**12
 
     def __init__(self) -> None:
-        self.n = 0
+        self.n = self.FIRST
 
     def next(self, kind: CardKind) -> str:
         self.n += 1
-        return f"{kind.prefix}#{self.n}"
+        return f"{kind.prefix}{self.n}"
 
 
 def new_cards(board: Board, author: str, work: Callable[[Changes], object]

@@ -37,21 +37,27 @@ class Moved:
 async def start(uows: UnitOfWorkFactory, actor: Actor, name: str,
                 domain: str | None) -> Workshop:
     async with uows() as uow:
-        running = await uow.repo.active_workshop(actor.team_id, actor.channel_id)
-        if running is not None:
-            raise UserError(
-                f"*{running.name}* is already running in this channel (stage {running.stage})."
-                " One channel holds one workshop at a time: close it first, or start the new "
-                "one in another channel.", "/dpflow close")
-        workshop = WorkshopRow(id=uuid.uuid4().hex[:12], team_id=actor.team_id,
-                               channel_id=actor.channel_id, name=name, domain=domain,
-                               stage=Stage.EVENTS.value, active=True, created_by=actor.user_id)
-        uow.repo.add(workshop)
-        await uow.repo.flush()
-        await uow.repo.join(workshop.id, actor.user_id, facilitator=True)
-        await _open(uow.repo, workshop, Stage.EVENTS, actor.user_id)
+        workshop = await create(uow.repo, actor, name, domain)
         await uow.commit()
         return workshop_of(workshop)
+
+
+async def create(repo: Repository, actor: Actor, name: str, domain: str | None) -> WorkshopRow:
+    """A new workshop in the actor's channel, at its first stage, facilitated by the actor."""
+    running = await repo.active_workshop(actor.team_id, actor.channel_id)
+    if running is not None:
+        raise UserError(
+            f"*{running.name}* is already running in this channel (stage {running.stage})."
+            " One channel holds one workshop at a time: close it first, or start the new "
+            "one in another channel.", "/dpflow close")
+    workshop = WorkshopRow(id=uuid.uuid4().hex[:12], team_id=actor.team_id,
+                           channel_id=actor.channel_id, name=name, domain=domain,
+                           stage=Stage.EVENTS.value, active=True, created_by=actor.user_id)
+    repo.add(workshop)
+    await repo.flush()
+    await repo.join(workshop.id, actor.user_id, facilitator=True)
+    await _open(repo, workshop, Stage.EVENTS, actor.user_id)
+    return workshop
 
 
 async def next_stage(uows: UnitOfWorkFactory, actor: Actor, after: str | None = None) -> Moved:

@@ -36,8 +36,8 @@ from dpflow.store.uow import UnitOfWorkFactory
 log = logging.getLogger("dpflow")
 
 SCOPES = ["commands", "chat:write", "channels:history", "groups:history", "channels:read",
-          "groups:read", "reactions:write", "reactions:read", "files:write", "users:read",
-          "canvases:write", "canvases:read", "im:write"]
+          "groups:read", "reactions:write", "reactions:read", "files:write", "files:read",
+          "users:read", "canvases:write", "canvases:read", "im:write"]
 MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; a bigger body is refused unread
 
 

@@ -14,6 +14,7 @@ from slack_sdk.oauth.installation_store.async_installation_store import AsyncIns
 from slack_sdk.web.async_client import AsyncWebClient
 
 FILES_PER_UPLOAD = 10  # files.completeUploadExternal takes a handful of files per call
+HISTORY = 100  # the channel's latest messages searched for a file someone shared
 ACK_REACTION = "white_check_mark"
 
 
@@ -37,6 +38,10 @@ class CanvasRefused(Exception):
     def __init__(self, error: str):
         super().__init__(error)
         self.error = error
+
+
+class FileRefused(Exception):
+    """Slack did not hand over a file's content."""
 
 
 class Slack:
@@ -64,6 +69,9 @@ class Slack:
         except SlackApiError as e:
             if e.response.get("error") not in ("already_reacted", "message_not_found"):
                 raise
+
+    async def open_view(self, trigger_id: str, view: dict) -> None:
+        await self.api.views_open(trigger_id=trigger_id, view=view)
 
     async def open_dm(self, user: str) -> str:
         return (await self.api.conversations_open(users=user))["channel"]["id"]
@@ -127,6 +135,42 @@ class Slack:
                 initial_comment=comment if start == 0 else None)
             ids += [f["id"] for f in uploaded["files"]]
         return ids
+
+    async def shared_file(self, channel: str, user: str, name: str = "") -> dict | None:
+        """The newest file `user` shared in `channel` (called `name`, when given) among its
+        latest messages."""
+        history = await self.api.conversations_history(channel=channel, limit=HISTORY)
+        for message in history["messages"]:
+            if message.get("user") != user:
+                continue
+            for file in message.get("files") or []:
+                if not name or file.get("name", "").casefold() == name.casefold():
+                    return file
+        return None
+
+    async def file(self, file_id: str) -> dict | None:
+        """A file's details, None when it is gone."""
+        try:
+            return (await self.api.files_info(file=file_id))["file"]
+        except SlackApiError as e:
+            if e.response.get("error") in ("file_not_found", "file_deleted"):
+                return None
+            raise
+
+    async def download(self, file: dict, limit: int) -> bytes:
+        """A file's bytes, up to one more than `limit`. Slack wants the bot token here too:
+        without it, it answers with its sign-in page."""
+        headers = {"Authorization": f"Bearer {self.api.token}"}
+        async with aiohttp.ClientSession() as session, \
+                session.get(file["url_private_download"], headers=headers) as response:
+            if response.status != 200 or response.content_type == "text/html":
+                raise FileRefused(f"HTTP {response.status} {response.content_type}")
+            data = bytearray()
+            async for chunk in response.content.iter_chunked(64 * 1024):
+                data += chunk
+                if len(data) > limit:
+                    break
+            return bytes(data)
 
     async def delete_files(self, file_ids: tuple[str, ...]) -> None:
         """Files posted before; one deleted already counts as done."""

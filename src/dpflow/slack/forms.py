@@ -1,5 +1,6 @@
 """The Add modal of each stage and its inputs; reading every submitted form: an Add form back
-into lines of the contribution grammar (SPEC §3), a review fix form into its `Fix`.
+into lines of the contribution grammar (SPEC §3), a review fix form into its `Fix`, an import
+form into what each colour stands for.
 
 Every form also keeps the free-text box (`Block.LINE`, several lines at once); errors the
 board check finds after submission are shown there, input errors at their own input."""
@@ -15,6 +16,7 @@ from pydantic import BaseModel
 from dpflow.domain import guide
 from dpflow.domain.errors import GrammarError
 from dpflow.domain.grammar import FORMS, format_line, parse_line, split_lines
+from dpflow.domain.importing import Kind
 from dpflow.domain.lines import (
     AddConsumer,
     AddDecision,
@@ -387,6 +389,24 @@ def read_form(view: dict) -> Submission:
         shown = {b.get("block_id") for b in view.get("blocks") or []}
         block = e.block.value if e.block.value in shown else Block.LINE.value
         return Submission(ctx, "", {block: plain(e.message)[:2000]})
+
+
+@dataclass(frozen=True)
+class ImportForm:
+    mapping: dict[str, Kind]
+    name: str | None  # the new workshop's
+    domain: str | None
+
+
+def read_import_form(view: dict, colours: list[str]) -> ImportForm:
+    """What each colour stands for (one select per colour, in this order), and the new
+    workshop's name and domain where the form asks for them."""
+    values = _values(view)
+    kinds = {k.value: k for k in Kind}
+    select = Block.COLOUR.removeprefix("dpflow_")
+    mapping = {colour: kinds.get(values.get(f"{select}_{i}") or "", Kind.SKIP)
+               for i, colour in enumerate(colours)}
+    return ImportForm(mapping, values.get("name"), values.get("domain"))
 
 
 def read_fix(view: dict) -> Fix:

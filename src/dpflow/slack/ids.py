@@ -22,6 +22,7 @@ class Callback(StrEnum):
     ADD_FORM = "dpflow_add_form"
     FIX_FINDING = "dpflow_fix_finding"  # the form a review fix asks for
     ADD_TO_WORKSHOP = "add_to_workshop"  # the message shortcut, as in manifest.yml
+    IMPORT_FORM = "dpflow_import_form"  # what each colour of an imported board stands for
 
 
 class Block(StrEnum):
@@ -41,6 +42,9 @@ class Block(StrEnum):
     ACTOR = "dpflow_actor"
     SYSTEM = "dpflow_system"
     TRIGGER = "dpflow_trigger"
+    # the import form: the new workshop's domain, and one select per colour (`…_0`, `…_1`)
+    DOMAIN = "dpflow_domain"
+    COLOUR = "dpflow_colour"
 
 
 class EventType(StrEnum):

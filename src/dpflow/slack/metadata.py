@@ -95,6 +95,17 @@ class FixContext(Value):
     message_ts: str | None = None
 
 
+class ImportContext(Value):
+    """Which shared file an import form reads, and what for. The file is read again when
+    the form is sent; its colours come in the same order as the form's selects, which
+    `colours` (a digest of them) checks."""
+
+    channel: str
+    file: str
+    workshop: str | None  # the workshop it fills; None: the import starts one
+    colours: str
+
+
 # --- message metadata ----------------------------------------------------------------------
 
 

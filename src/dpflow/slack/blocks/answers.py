@@ -31,6 +31,9 @@ COMMANDS = f"""*Commands*
 `/dpflow edit <ref> <text>` · `/dpflow delete <ref>` · `/dpflow move E5 after E2`
 `/dpflow canvas [DP1]` — post the canvases · `/dpflow summary`
 `/dpflow export {NAMES} [channel]` — the file by DM, or here with `channel`
+`/dpflow import [file name]` — a board from a room workshop that you shared here (Miro \
+board items, a CSV, one sticky per line): say what each colour stands for, and it fills the \
+events and their flow
 Facilitators: `/dpflow next` · `/dpflow stage <name>` · `/dpflow due in 2d` ·
 `/dpflow facilitator add @user` · `/dpflow close`"""
 

@@ -122,6 +122,13 @@ class SlackDriver:
         response.ts, response.event_id = ts, event_id
         return response
 
+    async def share_file(self, channel: str, user: str, filename: str, content: bytes,
+                         text: str = "") -> AppResponse:
+        """`user` drops a file into `channel`; `ts` of the answer is the sharing message's."""
+        _, message = self.state.share_file(channel, user, filename, content, text)
+        return await self._about(payloads.file_shared(channel, message, self.team),
+                                 message["ts"])
+
     async def edit(self, channel: str, ts: str, text: str, user: str) -> AppResponse:
         message = self._message(channel, ts)
         old_text, message["text"] = message["text"], text

@@ -363,6 +363,34 @@ def conversations_open(state: EmulatorState, params: Json) -> Json:
     return {"channel": {"id": state.open_dm(_user(state, users[0])["id"])}}
 
 
+@method("conversations.history")
+def conversations_history(state: EmulatorState, params: Json) -> Json:
+    """The channel's messages, newest first, without thread replies (unless also sent to
+    the channel); the bot must be a member."""
+    channel = _channel(state, _require(params, "channel"))
+    if state.bot_user_id not in state.members(channel):
+        raise ApiError("not_in_channel")
+    limit = _limit(params.get("limit"), default=100, most=999)
+    latest, oldest = str(params.get("latest") or "9" * 12), str(params.get("oldest") or "0")
+    found = [m for m in reversed(state.messages(channel)) if oldest < m["ts"] < latest]
+    start = int(params.get("cursor") or 0)
+    page = found[start:start + limit]
+    more = start + limit < len(found)
+    return {"messages": [{k: v for k, v in m.items() if k != "channel"} for m in page],
+            "has_more": more,
+            "response_metadata": {"next_cursor": str(start + limit) if more else ""}}
+
+
+def _limit(value: Any, default: int, most: int) -> int:
+    try:
+        limit = int(value) if value not in (None, "") else default
+    except (TypeError, ValueError):
+        raise ApiError("invalid_limit") from None
+    if not 1 <= limit <= most:
+        raise ApiError("invalid_limit")
+    return limit
+
+
 @method("conversations.members")
 def conversations_members(state: EmulatorState, params: Json) -> Json:
     channel = _channel(state, params.get("channel"))
@@ -450,7 +478,19 @@ def files_complete_upload(state: EmulatorState, params: Json) -> Json:
         file.title = item.get("title") or file.filename
     for channel in channels:
         _share_files(state, channel, files, params)
-    return {"files": [_file_json(f) for f in files]}
+    return {"files": [state.file_json(f) for f in files]}
+
+
+@method("files.info")
+def files_info(state: EmulatorState, params: Json) -> Json:
+    file_id = _require(params, "file")
+    if file_id in state.deleted_files:
+        raise ApiError("file_deleted")
+    file = state.files.get(file_id)
+    if file is None or not state.visible_to_bot(file):
+        raise ApiError("file_not_found")
+    return {"file": state.file_json(file), "comments": [],
+            "response_metadata": {"next_cursor": ""}}
 
 
 @method("files.delete")
@@ -474,15 +514,5 @@ def _share_files(
         file.channels.append(channel)
         file.thread_ts, file.initial_comment = thread_ts, comment or None
     message = _bot_message(state, {"text": comment}, thread_ts)
-    state.add_message(channel, {**message, "upload": True, "files": [_file_json(f) for f in files]})
-
-
-def _file_json(file: UploadedFile) -> Json:
-    return {
-        "id": file.id,
-        "name": file.filename,
-        "title": file.title,
-        "size": file.length,
-        "channels": list(file.channels),
-        "permalink": f"https://example.slack.com/files/UBOT/{file.id}/{file.filename}",
-    }
+    shared = [state.file_json(f) for f in files]
+    state.add_message(channel, {**message, "upload": True, "files": shared})

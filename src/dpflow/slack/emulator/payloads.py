@@ -126,6 +126,18 @@ def message_event(
     return event_callback(event, team, event_id)
 
 
+def file_shared(channel: str, message: Json, team: str = "T1") -> Request:
+    """The message event of a file someone dropped into a channel."""
+    event = {
+        **{k: v for k, v in message.items() if k != "channel"},
+        "subtype": "file_share",
+        "channel": channel,
+        "event_ts": message["ts"],
+        "channel_type": _channel_type(channel),
+    }
+    return event_callback(event, team)
+
+
 def message_changed(
     channel: str,
     ts: str,

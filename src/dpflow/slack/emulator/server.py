@@ -131,6 +131,8 @@ def create_app(emulator: SlackEmulator) -> web.Application:
     app[EMULATOR] = emulator
     app.router.add_route("*", "/api/{method}", _api)
     app.router.add_post("/upload/{file_id}", _upload)
+    app.router.add_get("/files-pri/{team}-{file_id}/{name}", _download)
+    app.router.add_get("/files-pri/{team}-{file_id}/download/{name}", _download)
     app.router.add_post("/response/{token}", _response)
     app.router.add_get("/socket", emulator.sockets.handle)
     return app
@@ -194,6 +196,24 @@ async def _uploaded_bytes(request: web.Request) -> bytes:
         if getattr(part, "filename", None):
             return await part.read()
     return b""
+
+
+SIGN_IN = "<!DOCTYPE html><html><head><title>Sign in | Slack</title></head><body></body></html>"
+
+
+async def _download(request: web.Request) -> web.Response:
+    """A file's content, as files.slack.com serves url_private: to a token that may see it.
+    Without one, Slack answers 200 with its sign-in page, and so does the emulator."""
+    state = request.app[EMULATOR].state
+    file = state.files.get(request.match_info["file_id"])
+    if file is None or request.match_info["team"] != state.team_id:
+        return web.Response(status=404, text="file_not_found")
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    allowed = token == state.bot_token if state.bot_token else token.startswith("xoxb-")
+    state.calls.append(Call("files.download", {"file": file.id}, allowed))
+    if not allowed or not state.visible_to_bot(file):
+        return web.Response(text=SIGN_IN, content_type="text/html")
+    return web.Response(body=file.content or b"", content_type="application/octet-stream")
 
 
 async def _response(request: web.Request) -> web.Response:

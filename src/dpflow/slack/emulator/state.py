@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import mimetypes
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +57,8 @@ class UploadedFile:
     channels: list[str] = field(default_factory=list)
     thread_ts: str | None = None
     initial_comment: str | None = None
+    user: str = "UBOT"  # who uploaded it
+    created: int = field(default_factory=lambda: int(time.time()))
 
 
 @dataclass
@@ -85,6 +88,8 @@ class EmulatorState:
     def __init__(self, team_id: str = "T1", team: str = "dpflow-test") -> None:
         self.team_id = team_id
         self.team = team
+        # the bot token file downloads must carry (any xoxb- token while None)
+        self.bot_token: str | None = None
         self.bot_user_id = "UBOT"
         self.bot_id = "BBOT"
         self.app_id = "AAPP"
@@ -211,6 +216,43 @@ class EmulatorState:
         root = self.message(channel, parent.get("thread_ts") or ts) or parent
         root["thread_ts"] = root["ts"]
         return root["ts"]
+
+    def share_file(self, channel: str, user: str, filename: str, content: bytes,
+                   text: str = "") -> tuple[UploadedFile, Json]:
+        """`user` drops a file into `channel`: the file, and the message that shares it."""
+        self.ensure_user(user)
+        self.channel(channel)
+        file = UploadedFile(self.new_id("F"), filename, len(content), filename, content,
+                            [channel], user=user)
+        self.files[file.id] = file
+        message = {"user": user, "text": text, "team": self.team_id, "upload": True,
+                   "display_as_bot": False, "files": [self.file_json(file)]}
+        return file, self.add_message(channel, message)
+
+    def file_json(self, file: UploadedFile) -> Json:
+        """A file as the Web API describes it, with the URLs that serve its content."""
+        url = f"{self.base_url}files-pri/{self.team_id}-{file.id}/"
+        mimetype = mimetypes.guess_type(file.filename)[0] or "application/octet-stream"
+        return {
+            "id": file.id,
+            "created": file.created,
+            "name": file.filename,
+            "title": file.title,
+            "mimetype": mimetype,
+            "filetype": file.filename.rsplit(".", 1)[-1].lower() if "." in file.filename else "",
+            "user": file.user,
+            "size": file.length,
+            "mode": "hosted",
+            "channels": list(file.channels),
+            "url_private": url + file.filename,
+            "url_private_download": f"{url}download/{file.filename}",
+            "permalink": f"https://example.slack.com/files/{file.user}/{file.id}/{file.filename}",
+        }
+
+    def visible_to_bot(self, file: UploadedFile) -> bool:
+        """The bot sees the files it uploaded and those shared where it is a member."""
+        return file.user == self.bot_user_id or any(
+            self.bot_user_id in self.members(c) for c in file.channels if c in self.channels)
 
     def delete_file(self, file_id: str) -> None:
         """Gone from the workspace and from the messages that shared it; a message that

@@ -3,9 +3,18 @@
 from slack_bolt.async_app import AsyncApp
 
 from dpflow.slack.deps import Deps
-from dpflow.slack.listeners import actions, add, commands, home, messages, replays, review
+from dpflow.slack.listeners import (
+    actions,
+    add,
+    commands,
+    home,
+    imports,
+    messages,
+    replays,
+    review,
+)
 
 
 def register(app: AsyncApp, deps: Deps) -> None:
-    for module in (replays, commands, messages, actions, add, home, review):
+    for module in (replays, commands, messages, actions, add, home, review, imports):
         module.register(app, deps)

@@ -13,7 +13,7 @@ from dpflow.services.context import Actor
 from dpflow.slack.blocks import answers
 from dpflow.slack.blocks import canvases as canvas_blocks
 from dpflow.slack.deps import Deps
-from dpflow.slack.listeners import deadlines
+from dpflow.slack.listeners import deadlines, imports
 
 Handler = Callable[[Deps, Actor, str, dict], Awaitable[dict]]
 _DOMAIN = re.compile(r"\s+domain:\s*(?P<domain>.+)$", re.IGNORECASE)
@@ -122,5 +122,5 @@ SUBCOMMANDS: dict[str, Handler] = {
     "": _help, "help": _help, "start": _start, "next": _next, "stage": _stage, "add": _add,
     "status": _status, "list": _list, "edit": _edit, "delete": _delete, "move": _move,
     "facilitator": _facilitator, "close": _close, "canvas": _canvas, "export": _export,
-    "due": deadlines.due, "summary": deadlines.summary,
+    "due": deadlines.due, "summary": deadlines.summary, "import": imports.command,
 }
