@@ -40,7 +40,7 @@ class Database:
 
 def open_database(url: str) -> Database:
     if not url.startswith("sqlite"):
-        engine = create_async_engine(url, pool_pre_ping=True)
+        engine = create_async_engine(url)
         return Database(engine, engine)
     return Database(_sqlite(url, "BEGIN"),
                     _sqlite(url, "BEGIN IMMEDIATE", pool_size=1, max_overflow=0,
