@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 from tests.conftest import ALICE, BOB, CHANNEL, FACILITATOR
@@ -59,3 +60,24 @@ async def test_a_participant_cannot_move_the_workshop_on(workspace):
     assert "Events" in json.dumps(status.json)
     assert workspace.state.find_message_with_metadata("dpflow_stage_opened", CHANNEL,
                                                       stage="flow") is None
+
+
+async def test_a_reply_before_the_stage_thread_is_known_is_resent_not_lost(workspace):
+    """The stage message is in the channel, but dpflow has not yet saved its ts: a reply
+    then is answered non-2xx, and Slack's retry stores it once the thread is known."""
+    w = workspace
+    assert (await w.driver.command("start Order fulfilment", user=FACILITATOR,
+                                   channel=CHANNEL)).status == 200
+    w.slack.slow("chat.postMessage", 0.5)
+    posting = asyncio.create_task(w.settle())
+    while w.state.find_message_with_metadata("dpflow_stage_opened", CHANNEL) is None:
+        await asyncio.sleep(0.01)
+    early = await w.driver.reply(CHANNEL, w.stage_thread("events"), "Order placed", user=ALICE)
+    await posting
+    retried = await w.driver.reply(CHANNEL, w.stage_thread("events"), "Order placed",
+                                   user=ALICE, ts=early.ts, event_id=early.event_id,
+                                   retry_num=1)
+
+    assert (early.status, retried.status) == (500, 200)
+    document = await w.exported()
+    assert [e["text"] for e in document["events"]] == ["Order placed"]

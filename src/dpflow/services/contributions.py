@@ -22,6 +22,11 @@ from dpflow.store.boards import Source, Stored, Thread
 from dpflow.store.uow import UnitOfWork, UnitOfWorkFactory
 
 
+class StageNotPosted(Exception):
+    """A reply came between a stage message's posting and the saving of its ts: it may
+    belong to that stage, so it is not answered 200 (Slack sends it again)."""
+
+
 @dataclass(frozen=True)
 class Message:
     """A Slack message that carries contributions: a thread reply or a shortcut's message."""
@@ -36,6 +41,10 @@ async def reply(uows: UnitOfWorkFactory, actor: Actor, message: Message) -> list
     or the message was stored before (Slack delivers at least once)."""
     async with uows() as uow:
         thread = await uow.boards.thread(actor.channel_id, message.thread_ts or "")
+        if thread is None and await uow.repo.stage_being_posted(actor.team_id,
+                                                                actor.channel_id):
+            raise StageNotPosted("a stage message of this channel is being posted: Slack "
+                                 "resends this reply once its thread is known")
         if thread is None or thread.team_id != actor.team_id:
             return None
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import and_, delete, func, select
+from sqlalchemy import and_, delete, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -106,6 +106,13 @@ class Repository:
     async def runs(self, workshop_id: str) -> list[StageRunRow]:
         return list(await self.s.scalars(select(StageRunRow).where(
             StageRunRow.workshop_id == workshop_id).order_by(StageRunRow.id)))
+
+    async def stage_being_posted(self, team_id: str, channel_id: str) -> bool:
+        """An open stage of this channel's workshop whose message has no ts yet."""
+        return await self.s.scalar(select(exists().where(
+            StageRunRow.channel_id == channel_id, StageRunRow.message_ts.is_(None),
+            StageRunRow.closed_at.is_(None), WorkshopRow.id == StageRunRow.workshop_id,
+            WorkshopRow.team_id == team_id, WorkshopRow.active)))
 
     async def last_run_of(self, workshop_id: str, stage: str) -> StageRunRow | None:
         return await self.s.scalar(select(StageRunRow).where(

@@ -34,6 +34,7 @@ class SlackEmulator:
         self.canvas_error: str | None = None
         self._rate_limits: dict[str, list[int]] = {}
         self._failures: dict[str, Failure] = {}
+        self._slow: dict[str, Failure] = {}
         self._runner: web.AppRunner | None = None
         self.url = ""
         self.sockets = SocketHub()
@@ -83,6 +84,11 @@ class SlackEmulator:
         (a call that hangs, then fails); `times=0` stops failing."""
         self._failures[method] = Failure(error, times, delay)
 
+    def slow(self, method: str, delay: float, times: int = 1) -> None:
+        """Do the next `times` calls of `method` at once, but answer each only after `delay`
+        seconds (the message is in the channel before the app learns its ts)."""
+        self._slow[method] = Failure("", times, delay)
+
     def refuse_canvases(self, error: str | None = "not_allowed_token_type") -> None:
         """Make every canvases.* call fail with `error`; None accepts them again."""
         self.canvas_error = error
@@ -97,8 +103,10 @@ class SlackEmulator:
 
     def failure(self, method: str) -> Failure | None:
         """The failure switched on for the next call of `method`, if any (it counts)."""
-        failure = self._failures.get(method)
-        return failure if failure is not None and failure.take() else None
+        return _taken(self._failures.get(method))
+
+    def slowness(self, method: str) -> Failure | None:
+        return _taken(self._slow.get(method))
 
     def refusal(self, method: str) -> tuple[int, Json, dict[str, str]] | None:
         """An answer that a switched-on failure mode gives instead of the method's own."""
@@ -110,6 +118,10 @@ class SlackEmulator:
         if self.canvas_error and method.startswith("canvases."):
             return 200, {"ok": False, "error": self.canvas_error}, {}
         return None
+
+
+def _taken(failure: Failure | None) -> Failure | None:
+    return failure if failure is not None and failure.take() else None
 
 
 @dataclass
@@ -149,6 +161,8 @@ async def _api(request: web.Request) -> web.Response:
         status, body, headers = 200, {"ok": False, "error": failure.error}, {}
     else:
         status, body, headers = _answer(emulator, method, params, request.headers)
+        if (slow := emulator.slowness(method)) is not None:
+            await asyncio.sleep(slow.delay)
     emulator.state.calls.append(Call(method, params, body["ok"], body.get("error")))
     return web.json_response(body, status=status, headers=headers)
 
