@@ -52,7 +52,7 @@ REFUSED = [  # stage, line, what the answer says
     ("canvases", "DP1 colour: red", "`colour` is not a canvas field"),
     ("canvases", "DP99 owner: Checkout team", "There is no DP99"),
     ("canvases", "D1 owner: Checkout team", "`D1` is a decision, but canvas fields belong"),
-    ("review", "Orders: E1", "Nothing is added during the review"),
+    ("review", "Orders: E1", "During the review only canvas fields are added"),
 ]
 
 OTHER_STAGE = [  # stage, line, what the answer says, the stage whose form it shows

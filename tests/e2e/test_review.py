@@ -188,3 +188,22 @@ async def test_a_clean_board_says_so_and_suggests_moving_on(workspace):
                          value=StageValue(stage=Stage.REVIEW).dump())
     await w.settle()
     assert (await export(w))["workshop"]["stage"] == "canvases"
+
+
+async def test_a_finding_whose_cause_is_fixed_is_resolved_everywhere(reviewed):
+    """The no-owner finding asks for `DP2 owner: …`; typed in the review thread, it is
+    stored, and the finding shows resolved in its message, in status and in the export."""
+    w = reviewed
+    ts, _ = finding_button(w, FindingKind.NO_OWNER, "DP2")
+    reply = await w.driver.reply(CHANNEL, w.stage_thread("review"), "DP2 owner: Warehouse team",
+                                 user=ALICE)
+    assert reply.status == 200 and not w.state.ephemerals(ALICE)
+    assert findings_of(await export(w))[("no-owner", "DP2")] == "resolved"
+    await w.settle(seconds=30)
+
+    assert f"*Resolved* by <@{ALICE}>" in json.dumps(w.state.message(CHANNEL, ts))
+    status = await w.command("status")
+    assert "DP2 (no-owner)" not in json.dumps(status.json)
+    await w.command("next")
+    canvas = next(c.markdown for c in w.state.canvases.values() if "(`DP2`)" in c.markdown)
+    assert "**DP2 · no-owner** — _resolved_" in canvas

@@ -150,10 +150,12 @@ def test_canvases():
     assert "not a canvas field" in error(Stage.CANVASES, "DP2 colour: red").message
 
 
-def test_review_accepts_nothing():
-    err = error(Stage.REVIEW, "anything")
-    assert "review" in err.message
-    assert err.hint is None
+def test_review_accepts_only_the_canvas_fields_findings_ask_for():
+    err = error(Stage.REVIEW, "Orders: E1")
+    assert "only canvas fields" in err.message
+    assert err.hint.startswith("DP1 owner: <team>")
+    assert parse_line(Stage.REVIEW, "dp1 owner: Checkout team") == SetCanvasField(
+        "DP1", CanvasField.OWNER, "Checkout team")
 
 
 def test_multiline_and_empty():

@@ -18,6 +18,7 @@ from dpflow.domain.review import (
     automated_decision_fix,
     boundary_advice,
     is_table_like,
+    live,
     mixed_planes_fix,
     review,
 )
@@ -142,3 +143,30 @@ def test_automated_decision_names_are_short_and_never_another_products():
     b.opportunities.append(Opportunity("O7", Mode.AUTOMATE, "renew when nobody waits", "D7"))
     finding = next(f for f in review(b) if f.subject == "D7")
     assert automated_decision_fix(b, finding).consumer.name == "D7 automation"
+
+
+def test_findings_follow_the_board_once_it_was_reviewed():
+    b = board()
+    b.findings = review(b)
+    no_owner = "no-owner:DP3"
+    assert _status(live(b), no_owner) is FindingStatus.OPEN
+
+    b.data_products[2].owner = "Planning team"
+    b.findings = live(b)
+    assert _status(b.findings, no_owner) is FindingStatus.RESOLVED
+
+    b.data_products[2].owner = None  # the cause is back: open again
+    b.findings = live(b)
+    assert _status(b.findings, no_owner) is FindingStatus.OPEN
+
+    applied = next(f for f in b.findings if f.kind is FindingKind.TABLE_LIKE_NAME)
+    applied.status, applied.decided_by = FindingStatus.APPLIED, "U1"
+    b.ports[2].name = "Orders to accept"  # a fix made it go: it stays applied, on record
+    b.decisions.append(Decision("D4", "Close the shop"))  # a new cause: a new finding
+    now = live(b)
+    assert _status(now, applied.key) is FindingStatus.APPLIED
+    assert _status(now, "unsupported-decision:D4") is FindingStatus.OPEN
+
+
+def _status(findings, key: str) -> FindingStatus:
+    return next(f.status for f in findings if f.key == key)

@@ -51,7 +51,7 @@ FORMS: dict[Stage, str] = {
     Stage.OPPORTUNITIES: "D2 automate: <how>   or   D2 suggest: <how>   or   idea: <idea>",
     Stage.PORTS: "DP1: <port name> for D2, D5",
     Stage.CONSUMERS: "new <Name>: <port name> for D2 reads P1, P4",
-    Stage.REVIEW: "nothing to add: apply or dismiss the proposed fixes",
+    Stage.REVIEW: "DP1 owner: <team>   (canvas fields only; apply or dismiss the other fixes)",
     Stage.CANVASES: "DP1 <field>: <value>   (field: " + ", ".join(CanvasField) + ")",
 }
 
@@ -129,9 +129,10 @@ def kind_of(ref: str) -> CardKind | None:
 def parse_line(stage: Stage, text: str) -> Line:
     """Parse one contribution in `stage`; raises GrammarError saying what is wrong."""
     line = unescape(text).strip()
-    if stage is Stage.REVIEW:
-        _fail(stage, "Nothing is added during the review: the app checks the board and "
-                     "proposes fixes, which facilitators apply or dismiss.")
+    if stage is Stage.REVIEW and not _CANVAS.match(line):
+        _fail(stage, "During the review only canvas fields are added, such as the owner a "
+                     "finding asks for; the other fixes are applied or dismissed with the "
+                     "buttons on the findings.")
     if not line:
         _fail(stage, "That line is empty.")
     if "\n" in line or "\r" in line:
@@ -179,7 +180,7 @@ def _tail(word: str, refs: tuple[str, ...]) -> str:
 
 
 def _fail(stage: Stage, message: str) -> NoReturn:
-    raise GrammarError(message, None if stage is Stage.REVIEW else hint(stage), stage)
+    raise GrammarError(message, hint(stage), stage)
 
 
 # Shapes only one stage's form has, first match wins: a line in another stage's shape is
@@ -447,5 +448,6 @@ _PARSERS = {
     Stage.OPPORTUNITIES: _opportunity,
     Stage.PORTS: _port,
     Stage.CONSUMERS: _consumer,
+    Stage.REVIEW: _canvas,  # the fields findings ask for (an owner) can be set right away
     Stage.CANVASES: _canvas,
 }

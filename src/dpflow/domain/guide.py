@@ -25,7 +25,8 @@ _WHAT = {
                      "consumer-aligned data product with the ports it offers and the ports "
                      "it reads.",
     Stage.REVIEW: "The app checks the board and proposes fixes; facilitators apply or "
-                  "dismiss them.",
+                  "dismiss them. Canvas fields a finding asks for, such as an owner, can be "
+                  "set right away in this thread.",
     Stage.CANVASES: "Fill in each data product's canvas: owner, purpose, classification, "
                     "terms of its language, assumptions, metrics and open questions.",
 }

@@ -98,6 +98,7 @@ class FindingStatus(StrEnum):
     OPEN = "open"
     APPLIED = "applied"
     DISMISSED = "dismissed"
+    RESOLVED = "resolved"  # its cause is gone from the board
 
 
 @dataclass
@@ -163,6 +164,8 @@ class Finding:
     status: FindingStatus = FindingStatus.OPEN
     key: str = ""  # stable identity: re-running review finds the same key again
     details: dict = field(default_factory=dict)  # e.g. ports compared, answers given
+    decided_by: str | None = None  # who applied, dismissed or resolved it
+    decided_at: datetime | None = None
 
     def __post_init__(self) -> None:
         if not self.key:

@@ -7,7 +7,7 @@ order, with stable keys; a finding already on the board keeps its status and ans
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import combinations
 
 from dpflow.domain.guide import subject_of
@@ -19,6 +19,7 @@ from dpflow.domain.model import (
     Decision,
     Finding,
     FindingKind,
+    FindingStatus,
     Mode,
 )
 
@@ -53,6 +54,26 @@ def review(board: Board, answers: dict[str, dict[str, bool]] | None = None) -> l
         if finding.key in before:
             finding.status = before[finding.key].status
     return found
+
+
+def live(board: Board) -> list[Finding]:
+    """The findings as the board shows them now, from those on record (`board.findings`):
+    one whose cause is gone is resolved, one whose cause is back is open again, applied and
+    dismissed ones stay on record, and a new cause is a new open finding."""
+    found = {f.key: f for f in review(board)}
+    now = []
+    for known in board.findings:
+        finding = found.pop(known.key, None)
+        if finding is None:
+            resolved = known.status is FindingStatus.OPEN
+            now.append(replace(known, status=FindingStatus.RESOLVED, decided_by=None,
+                               decided_at=None) if resolved else known)
+        elif known.status is FindingStatus.RESOLVED:
+            now.append(replace(finding, status=FindingStatus.OPEN))
+        else:
+            now.append(replace(finding, details={**known.details, **finding.details},
+                               decided_by=known.decided_by, decided_at=known.decided_at))
+    return now + list(found.values())
 
 
 def mixed_planes_fix(board: Board, finding: Finding) -> SplitFix:

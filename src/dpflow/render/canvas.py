@@ -80,7 +80,14 @@ def canvas_context(index: BoardIndex, product: DataProduct) -> dict:
         "supported": [decision_view(index, d) for d in index.supported_by(product.ref)],
         "input_ports": _input_ports(index, product),
         "diagrams": _diagrams(index, product, events),
+        "findings": _findings(index, product),
     }
+
+
+def _findings(index: BoardIndex, product: DataProduct) -> list:
+    """The review's findings about the product or one of its output ports."""
+    about = {product.ref, *(p.ref for p in index.ports_of.get(product.ref, []))}
+    return [f for f in index.board.findings if f.subject in about]
 
 
 def _diagrams(index: BoardIndex, product: DataProduct, events: list) -> list[str]:

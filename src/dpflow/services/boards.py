@@ -94,5 +94,6 @@ async def _save(uow: UnitOfWork, stored: Stored, changes: Changes) -> None:
     await uow.boards.save(stored, changes.change, workshop.stage)
     run = await uow.repo.current_run(workshop.id)
     if run is not None:
-        await jobs.refresh_stage(uow.repo, workshop.id, run.id, Stage(run.stage))
+        await jobs.refresh_stage(uow.repo, workshop.id, run.id, Stage(run.stage),
+                                 changes.author)
     await uow.commit()

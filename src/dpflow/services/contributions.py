@@ -63,7 +63,7 @@ async def reply(uows: UnitOfWorkFactory, actor: Actor, message: Message) -> list
         if not context.member:
             await uow.boards.join(thread.workshop_id, actor.user_id)
         await jobs.acknowledge(uow.repo, thread.workshop_id, thread.run_id, thread.stage,
-                               actor.channel_id, message.ts)
+                               actor.channel_id, message.ts, actor.user_id)
         await uow.commit()
         return applied
 
@@ -89,9 +89,10 @@ async def add(uows: UnitOfWorkFactory, actor: Actor, text: str, *,
         await uow.boards.join(workshop.id, actor.user_id)
         if message is not None:
             await jobs.acknowledge(uow.repo, workshop.id, run.id, Stage(run.stage),
-                                   actor.channel_id, message.ts)
+                                   actor.channel_id, message.ts, actor.user_id)
         else:
-            await jobs.refresh_stage(uow.repo, workshop.id, run.id, Stage(run.stage))
+            await jobs.refresh_stage(uow.repo, workshop.id, run.id, Stage(run.stage),
+                                     actor.user_id)
         await uow.commit()
         return applied
 
@@ -114,7 +115,7 @@ async def edited(uows: UnitOfWorkFactory, actor: Actor, message: Message) -> lis
         await uow.repo.forget_sources(ended)
         await uow.boards.save(stored, changes.change, thread.stage, sources)
         await jobs.acknowledge(uow.repo, thread.workshop_id, thread.run_id, thread.stage,
-                               actor.channel_id, message.ts)
+                               actor.channel_id, message.ts, actor.user_id)
         await uow.commit()
         return applied
 
@@ -135,7 +136,8 @@ async def deleted(uows: UnitOfWorkFactory, actor: Actor, ts: str) -> list[str]:
         await uow.boards.save(stored, changes.change, Stage(workshop.stage))
         run = await uow.repo.current_run(workshop.id)
         if run is not None:
-            await jobs.refresh_stage(uow.repo, workshop.id, run.id, Stage(run.stage))
+            await jobs.refresh_stage(uow.repo, workshop.id, run.id, Stage(run.stage),
+                                     actor.user_id)
         await uow.commit()
         return removed
 

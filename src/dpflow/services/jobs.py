@@ -36,6 +36,7 @@ class Job(StrEnum):
     DEADLINE = "deadline"  # summary and a call to move on
     STAGE_SUMMARY = "stage_summary"  # /dpflow summary: in the thread, nothing closes
     ALERT = "alert"  # the facilitators learn that a job has been failing for long
+    RECHECK = "recheck_findings"  # after the review, findings follow the board's changes
 
 
 REMINDER_JOBS = (Job.REMINDER, Job.NUDGE, Job.DEADLINE)
@@ -89,12 +90,16 @@ class Alert(Payload):
     error: str
 
 
+class Recheck(Payload):
+    by: str | None = None  # who changed the board (a finding it resolves is theirs)
+
+
 PAYLOADS: dict[Job, type[Payload]] = {
     Job.POST_STAGE: OfRun, Job.REFRESH_STAGE: OfRun, Job.REACT: React,
     Job.POST_SUMMARY: OfRun, Job.POST_FINDINGS: Findings, Job.POST_CANVASES: Canvases,
     Job.POST_PICTURES: Payload, Job.EXPORT: Export, Job.WORKSHOP_SUMMARY: Payload,
     Job.REMINDER: Reminder, Job.NUDGE: Nudge, Job.DEADLINE: OfRun, Job.STAGE_SUMMARY: OfRun,
-    Job.ALERT: Alert,
+    Job.ALERT: Alert, Job.RECHECK: Recheck,
 }
 
 
@@ -111,25 +116,31 @@ async def queue(repo: Repository, kind: Job, payload: Payload, *,
 
 
 async def acknowledge(repo: Repository, workshop_id: str, run_id: int, stage: Stage,
-                      channel_id: str, ts: str) -> None:
+                      channel_id: str, ts: str, by: str) -> None:
     """A stored reply gets its reaction, and the stage message its refresh: one statement."""
     await repo.jobs.enqueue([
         _new(Job.REACT, React(workshop=workshop_id, channel=channel_id, ts=ts)),
-        *_refreshes(repo, workshop_id, run_id, stage)])
+        *_refreshes(repo, workshop_id, run_id, stage, by)])
 
 
-async def refresh_stage(repo: Repository, workshop_id: str, run_id: int, stage: Stage) -> None:
-    await repo.jobs.enqueue(_refreshes(repo, workshop_id, run_id, stage))
+async def refresh_stage(repo: Repository, workshop_id: str, run_id: int, stage: Stage,
+                        by: str | None = None) -> None:
+    """After a change by `by`: the stage message's counts; from the review on, the
+    findings; in the canvases stage the pictures, which show the canvas fields (owners)."""
+    await repo.jobs.enqueue(_refreshes(repo, workshop_id, run_id, stage, by))
 
 
-def _refreshes(repo: Repository, workshop_id: str, run_id: int, stage: Stage) -> list[NewJob]:
-    """The stage message's counts, and in the canvases stage the pictures, which show the
-    canvas fields (owners) people are filling in."""
-    refresh = _new(Job.REFRESH_STAGE, OfRun(workshop=workshop_id, run=run_id),
-                   repo.now() + REFRESH_DELAY, f"refresh:{run_id}")
-    if stage != Stage.CANVASES:
-        return [refresh]
-    return [refresh, _redraw(repo, workshop_id, PICTURES_DELAY)]
+def _refreshes(repo: Repository, workshop_id: str, run_id: int, stage: Stage,
+               by: str | None) -> list[NewJob]:
+    later = repo.now() + REFRESH_DELAY
+    refreshes = [_new(Job.REFRESH_STAGE, OfRun(workshop=workshop_id, run=run_id), later,
+                      f"refresh:{run_id}")]
+    if stage.number >= Stage.REVIEW.number:
+        refreshes.append(_new(Job.RECHECK, Recheck(workshop=workshop_id, by=by), later,
+                              f"recheck:{workshop_id}"))
+    if stage == Stage.CANVASES:
+        refreshes.append(_redraw(repo, workshop_id, PICTURES_DELAY))
+    return refreshes
 
 
 async def redraw_pictures(repo: Repository, workshop_id: str,

@@ -16,6 +16,7 @@ from dpflow.domain.model import (
     Finding,
     FindingKind,
     FindingStatus,
+    Stage,
 )
 from dpflow.domain.review import (
     BOUNDARY_QUESTIONS,
@@ -23,7 +24,6 @@ from dpflow.domain.review import (
     automated_decision_fix,
     is_table_like,
     mixed_planes_fix,
-    review,
 )
 from dpflow.services import jobs
 from dpflow.services.context import Actor, change_board, require_facilitator, scoped
@@ -84,27 +84,53 @@ NEEDS_FORM = {FindingKind.TABLE_LIKE_NAME, FindingKind.NO_OWNER,
               FindingKind.UNSUPPORTED_DECISION, FindingKind.UNUSED_PORT}
 
 
-async def run_review(repo: Repository, workshop: WorkshopRow) -> list[FindingRow]:
-    """Recompute every finding; one already known keeps its row, status and answers, and a
-    decided one stays on record when the board no longer shows it. Returns the rows that
-    were not on the board before."""
+@dataclass(frozen=True)
+class Rerun:
+    fresh: list[FindingRow]  # new on the board: to post
+    changed: list[FindingRow]  # resolved, or open again: their messages to update
+
+
+async def run_review(repo: Repository, workshop: WorkshopRow, by: str | None = None) -> Rerun:
+    """Keep on record the findings as the board shows them now (`live`): a known one keeps
+    its row, answers and decision; one `by` resolved says so; one gone off the record
+    (decided long ago, found no more) stops being current."""
     board = await repo.board(workshop)
     known = {row.key: row for row in await repo.findings(workshop.id, current_only=False)}
-    shown_before = {key for key, row in known.items() if row.current}
-    for row in known.values():
-        row.current = row.status != FindingStatus.OPEN
-    fresh = []
-    for finding in review(board):
-        row = known.get(finding.key)
-        if row is None:
-            row = FindingRow(workshop_id=workshop.id, key=finding.key)
-            repo.add(row)
+    fresh, changed = [], []
+    for finding in board.findings:
+        row = known.pop(finding.key, None)
+        if row is None or not row.current:
+            row = row or _added(repo, workshop, finding)
+            fresh.append(row)
+        elif row.status != finding.status:
+            changed.append(row)
+            row.decided_by, row.decided_at = (
+                (by, repo.now()) if finding.status is FindingStatus.RESOLVED else (None, None))
         row.kind, row.subject, row.message = finding.kind.value, finding.subject, finding.message
         row.status, row.details, row.current = finding.status.value, finding.details, True
-        if finding.key not in shown_before:
-            fresh.append(row)
+    for row in known.values():
+        row.current = False
     await repo.flush()
-    return fresh
+    return Rerun(fresh, changed)
+
+
+def _added(repo: Repository, workshop: WorkshopRow, finding: Finding) -> FindingRow:
+    row = FindingRow(workshop_id=workshop.id, key=finding.key)
+    repo.add(row)
+    return row
+
+
+async def recheck(uows: UnitOfWorkFactory, workshop_id: str, by: str | None) -> list[Shown]:
+    """After a change to a reviewed board: the findings follow it. New ones are posted in
+    the review thread (a job); the messages whose findings were resolved or opened again
+    are returned, to update."""
+    async with uows() as uow:
+        workshop = await uow.repo.workshop(workshop_id)
+        rerun = await _rerun(uow.repo, workshop, by)
+        stale = {row.message_ts: row for row in rerun.changed if row.message_ts}
+        shown = [await _shown(uow.repo, workshop, row, ts) for ts, row in stale.items()]
+        await uow.commit()
+        return shown
 
 
 async def to_post(uows: UnitOfWorkFactory, run_id: int, only: list[int] | None) -> Posting:
@@ -210,7 +236,7 @@ async def _decidable(repo: Repository, actor: Actor, finding_id: int,
 
 async def _decided(uow, workshop: WorkshopRow, row: FindingRow, status: FindingStatus,
                    actor: Actor, message_ts: str | None) -> Shown:
-    row.status, row.decided_by = status.value, actor.user_id
+    row.status, row.decided_by, row.decided_at = status.value, actor.user_id, uow.now()
     await uow.repo.flush()
     await _rerun(uow.repo, workshop)
     shown = await _shown(uow.repo, workshop, row, message_ts)
@@ -218,12 +244,13 @@ async def _decided(uow, workshop: WorkshopRow, row: FindingRow, status: FindingS
     return shown
 
 
-async def _rerun(repo: Repository, workshop: WorkshopRow) -> None:
-    """Findings follow the board; what a fix brought up is posted in the review thread."""
-    fresh = await run_review(repo, workshop)
-    run = await repo.current_run(workshop.id)
-    if fresh and run is not None:
-        await jobs.post(repo, Job.POST_FINDINGS, run, findings=[r.id for r in fresh])
+async def _rerun(repo: Repository, workshop: WorkshopRow, by: str | None = None) -> Rerun:
+    """Findings follow the board; what a change brought up is posted in the review thread."""
+    rerun = await run_review(repo, workshop, by)
+    run = await repo.last_run_of(workshop.id, Stage.REVIEW.value)
+    if rerun.fresh and run is not None:
+        await jobs.post(repo, Job.POST_FINDINGS, run, findings=[r.id for r in rerun.fresh])
+    return rerun
 
 
 async def _shown(repo: Repository, workshop: WorkshopRow, row: FindingRow,

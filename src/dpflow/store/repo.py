@@ -10,6 +10,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from dpflow.domain.model import Board, Finding, FindingKind, FindingStatus, Stage, StageRun
+from dpflow.domain.review import live
 from dpflow.store.boards import Boards, Threads
 from dpflow.store.jobs import JobQueue
 from dpflow.store.models import (
@@ -178,8 +179,11 @@ class Repository:
         """The whole board of a workshop, its facilitators and its current findings."""
         stored = await Boards(self.s, Threads(), self.now).whole(
             workshop, await self.facilitators(workshop.id))
-        stored.board.findings = [finding_of(f) for f in await self.findings(workshop.id)]
-        return stored.board
+        board = stored.board
+        board.findings = [finding_of(f) for f in await self.findings(workshop.id)]
+        if board.findings or board.workshop.stage.number >= Stage.REVIEW.number:
+            board.findings = live(board)  # once reviewed, the findings follow the board
+        return board
 
     # --- findings --------------------------------------------------------------------
 
@@ -238,4 +242,5 @@ def run_of(row: StageRunRow) -> StageRun:
 
 def finding_of(f: FindingRow) -> Finding:
     return Finding(kind=FindingKind(f.kind), subject=f.subject, message=f.message,
-                   status=FindingStatus(f.status), key=f.key, details=dict(f.details or {}))
+                   status=FindingStatus(f.status), key=f.key, details=dict(f.details or {}),
+                   decided_by=f.decided_by, decided_at=f.decided_at)

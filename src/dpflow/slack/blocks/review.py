@@ -5,6 +5,7 @@ from __future__ import annotations
 from dpflow.domain.model import Board, FindingKind, FindingStatus, Stage
 from dpflow.domain.review import BOUNDARY_QUESTIONS, domain_name
 from dpflow.services.review import FindingCard, FixForm
+from dpflow.slack.blocks.deadlines import when
 from dpflow.slack.blocks.kit import MESSAGE_BLOCKS, actions, button, context, section
 from dpflow.slack.blocks.stage import title
 from dpflow.slack.ids import Action, Block, Callback
@@ -42,7 +43,8 @@ KINDS: dict[FindingKind, tuple[str, str]] = {
 
 QUESTION_LABELS = {"same_process": "Same process", "consistency": "Must stay consistent",
                    "different_ownership": "Different owners"}
-_DECIDED = {FindingStatus.APPLIED: "Applied", FindingStatus.DISMISSED: "Dismissed"}
+_DECIDED = {FindingStatus.APPLIED: "Applied", FindingStatus.DISMISSED: "Dismissed",
+            FindingStatus.RESOLVED: "Resolved"}
 
 
 def findings_message(cards: list[FindingCard]) -> dict:
@@ -84,10 +86,23 @@ def finding_blocks(card: FindingCard) -> list[dict]:
                               button("Dismiss", Action.DISMISS_FINDING, chosen),
                               block_id=f"finding:{card.id}"))
     else:
-        made = f.details.get("made")
-        blocks.append(context(f"*{_DECIDED[f.status]}* by <@{card.decided_by}>" + (
-            f" · made {made}: rename it with `/dpflow edit {made} <name>`" if made else "")))
+        blocks.append(context(_decided(card)))
     return blocks
+
+
+def _decided(card: FindingCard) -> str:
+    """Applied, dismissed or resolved: by whom and when, and what a fix made."""
+    f = card.finding
+    said = f"*{_DECIDED[f.status]}*"
+    if card.decided_by:
+        said += f" by <@{card.decided_by}>"
+    if f.decided_at:
+        said += f" · {when(f.decided_at, 'UTC')}"
+    if f.status is FindingStatus.RESOLVED:
+        said += " · its cause is gone from the board"
+    if made := f.details.get("made"):
+        said += f" · made {made}: rename it with `/dpflow edit {made} <name>`"
+    return said
 
 
 def _answers(given: dict[str, bool]) -> list[str]:

@@ -1,11 +1,12 @@
-"""Posting the review's findings in the review stage's thread."""
+"""Posting the review's findings in the review stage's thread, and keeping their messages
+true as the board changes."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dpflow.services import review
-from dpflow.services.jobs import Findings, Job
+from dpflow.services import review, stages
+from dpflow.services.jobs import Findings, Job, Recheck
 from dpflow.slack.blocks.review import findings_message, findings_messages, nothing_found
 from dpflow.slack.deps import Deps
 
@@ -15,6 +16,7 @@ if TYPE_CHECKING:
 
 def register(followups: FollowUps) -> None:
     followups.register(Job.POST_FINDINGS, post_findings)
+    followups.register(Job.RECHECK, recheck)
 
 
 async def post_findings(deps: Deps, job: Findings) -> None:
@@ -28,3 +30,11 @@ async def post_findings(deps: Deps, job: Findings) -> None:
         ts = await slack.post(posting.channel_id, findings_message(chunk),
                               thread_ts=posting.thread_ts)
         await review.posted(deps.uows, [card.id for card in chunk], ts)
+
+
+async def recheck(deps: Deps, job: Recheck) -> None:
+    shown = await review.recheck(deps.uows, job.workshop, job.by)
+    if shown:
+        slack = await deps.slack.for_team(await stages.team_of(deps.uows, job.workshop))
+        for message in shown:
+            await slack.update(message.channel_id, message.ts, findings_message(message.findings))
