@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from pathlib import Path
 
@@ -108,6 +109,7 @@ def _migrate(args) -> int:
 def _demo(args) -> int:
     from dpflow.demo import run_demo
     Path(args.out).mkdir(parents=True, exist_ok=True)  # an unwritable folder says so at once
+    logging.getLogger("dpflow").setLevel(logging.WARNING)  # the demo prints its own progress
     return asyncio.run(run_demo(Path(args.out)))
 
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime
 
 from dpflow.domain import guide
 from dpflow.domain.grammar import FORMS
-from dpflow.domain.model import STAGES, Board, Stage
+from dpflow.domain.model import STAGES, Board, FindingStatus, Stage
 from dpflow.domain.summary import StageSummary
 from dpflow.render.formats import NAMES
 from dpflow.slack.blocks.canvases import canvas_url
@@ -81,12 +82,21 @@ def summary_blocks(summary: StageSummary, permalink: str | None,
 
 
 
+def _findings_line(board: Board) -> list[str]:
+    """How the review's findings ended, in a line (none when there was no review)."""
+    counts = Counter(f.status for f in board.findings)
+    said = [f"{counts[s]} {s}" for s in FindingStatus if counts[s] and s != FindingStatus.OPEN]
+    if counts[FindingStatus.OPEN]:
+        said.append(f"{counts[FindingStatus.OPEN]} still open (`/dpflow list findings`)")
+    return [f"Review findings: {' · '.join(said)}."] if said else []
+
+
 def workshop_closed(closing, team_url: str) -> dict:
     """The last message: what the workshop produced, with links to every canvas."""
     board = closing.board
     lines = [f"*{esc(board.workshop.name)}* is closed — thank you all.",
              f"The board: {guide.counts(board)}. Its final pictures, the board and the data "
-             "product map, are in this message's thread."]
+             "product map, are in this message's thread.", *_findings_line(board)]
     products = [f"• {p.ref} *{esc(p.name)}* ({p.kind})"
                 + (f" — <{canvas_url(team_url, board.workshop.team_id, closing.canvases[p.ref])}"
                    "|open its canvas>" if p.ref in closing.canvases else "")
