@@ -13,6 +13,7 @@ from alembic.config import Config
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.pool import StaticPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -41,6 +42,9 @@ class Database:
 def open_database(url: str) -> Database:
     if not url.startswith("sqlite"):
         engine = create_async_engine(url)
+        return Database(engine, engine)
+    if not make_url(url).database:  # in memory (service tests): one connection for all
+        engine = _sqlite(url, "BEGIN", poolclass=StaticPool)
         return Database(engine, engine)
     return Database(_sqlite(url, "BEGIN"),
                     _sqlite(url, "BEGIN IMMEDIATE", pool_size=1, max_overflow=0,

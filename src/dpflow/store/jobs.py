@@ -73,7 +73,7 @@ class JobQueue:
         """Pending jobs of a stage run that no longer apply (closed early, deadline moved)."""
         await self.s.execute(update(JobRow).where(
             JobRow.stage_run_id == run_id, JobRow.status == PENDING, JobRow.kind.in_(kinds))
-            .values(status=DROPPED, done_at=utcnow()))
+            .values(status=DROPPED, done_at=self.now()))
 
     async def claim(self, worker: str, now: datetime, limit: int,
                     unordered: tuple[str, ...] = ()) -> list[ClaimedJob]:
@@ -146,7 +146,7 @@ class JobQueue:
             twin.key == JobRow.key, twin.status == PENDING)))
         if await self._settle(job_id, worker, no_twin, status=PENDING, **values):
             return True
-        return await self._settle(job_id, worker, status=DROPPED, done_at=utcnow())
+        return await self._settle(job_id, worker, status=DROPPED, done_at=self.now())
 
     async def _settle(self, job_id: int, worker: str, *where, **values) -> bool:
         result = await self.s.execute(

@@ -1,0 +1,91 @@
+"""The use cases over a unit of work on an in-memory database: milliseconds, no Slack."""
+
+from __future__ import annotations
+
+import pytest
+
+from dpflow.domain.errors import NotAllowed, UserError
+from dpflow.domain.model import FindingStatus
+from dpflow.services import boards, contributions, stages, workshops
+from dpflow.services.context import Actor
+from dpflow.services.contributions import Message
+from dpflow.store.uow import opened
+
+FACILITATOR = Actor("T1", "C1", "UFACIL")
+ALICE, BOB = Actor("T1", "C1", "UALICE"), Actor("T1", "C1", "UBOB")
+THREAD = "1000.0001"
+
+
+@pytest.fixture
+async def uows():
+    async with opened("sqlite+aiosqlite://") as uows:
+        await workshops.start(uows, FACILITATOR, "Library lending", "Public library")
+        await stages.posted(uows, 1, THREAD)  # the events stage message is in the channel
+        yield uows
+
+
+async def events(uows) -> list[tuple[str, str]]:
+    board = await boards.current_board(uows, FACILITATOR)
+    return [(e.ref, e.text) for e in board.events]
+
+
+def reply(ts: str, text: str) -> Message:
+    return Message(ts, text, THREAD)
+
+
+async def test_a_reply_adds_its_lines_once_whatever_the_redeliveries(uows):
+    first = await contributions.reply(uows, ALICE, reply("1.1", "Book reserved\nBook lent"))
+    again = await contributions.reply(uows, ALICE, reply("1.1", "Book reserved\nBook lent"))
+    assert [a.ref for a in first] == ["E1", "E2"] and again is None
+    assert await events(uows) == [("E1", "Book reserved"), ("E2", "Book lent")]
+
+
+async def test_one_refused_line_stores_nothing_of_its_message(uows):
+    await contributions.reply(uows, ALICE, reply("1.1", "Book lent"))
+    with pytest.raises(UserError) as refused:
+        await contributions.reply(uows, BOB, reply("1.2", "Book returned\nbook LENT"))
+    assert refused.value.message.startswith("Line 2: E1 already says")
+    assert await events(uows) == [("E1", "Book lent")]
+
+
+async def test_an_edited_reply_keeps_refs_adds_and_takes_back(uows):
+    await contributions.reply(uows, ALICE, reply("1.1", "Book reserved\nBook lent\nFine paid"))
+    await contributions.edited(uows, ALICE, reply("1.1", "Book reserved\nBook loaned"))
+    assert await events(uows) == [("E1", "Book reserved"), ("E2", "Book loaned")]
+    await contributions.edited(uows, ALICE, reply("1.1", "Book reserved\nBook loaned\nLost"))
+    assert await events(uows) == [("E1", "Book reserved"), ("E2", "Book loaned"),
+                                  ("E4", "Lost")]
+    assert await contributions.deleted(uows, ALICE, "1.1") == ["E1", "E2", "E4"]
+    assert await events(uows) == []
+
+
+async def test_only_the_author_or_a_facilitator_changes_a_card(uows):
+    await contributions.add(uows, ALICE, "Book lent")
+    with pytest.raises(NotAllowed):
+        await boards.edit_card(uows, BOB, "E1", "Book loaned")
+    assert await boards.edit_card(uows, FACILITATOR, "e1", "Book loaned") == "E1 Book loaned"
+
+
+async def test_deleting_what_others_depend_on_asks_first(uows):
+    await contributions.add(uows, ALICE, "Book lent")
+    await workshops.next_stage(uows, FACILITATOR)
+    await workshops.go_to(uows, FACILITATOR, "decisions")
+    await contributions.add(uows, BOB, "E1: Decide how long the loan lasts")
+    asked = await boards.delete_card(uows, FACILITATOR, "E1", confirmed=False)
+    assert asked.removed == [] and asked.dependents == ["E1 has 1 decision: D1"]
+    done = await boards.delete_card(uows, FACILITATOR, "E1", confirmed=True)
+    assert done.removed == ["E1", "D1"]
+
+
+async def test_findings_resolve_when_their_cause_is_gone(uows):
+    await contributions.add(uows, ALICE, "Book lent")
+    await workshops.go_to(uows, FACILITATOR, "aggregates")
+    await contributions.add(uows, ALICE, "Loans: E1")
+    await workshops.go_to(uows, FACILITATOR, "review")
+    board = await boards.current_board(uows, FACILITATOR)
+    assert {(f.key, f.status) for f in board.findings} == {("no-owner:DP1", FindingStatus.OPEN)}
+
+    await contributions.add(uows, ALICE, "DP1 owner: Lending team")  # allowed in review
+    board = await boards.current_board(uows, FACILITATOR)
+    assert {(f.key, f.status) for f in board.findings} == {
+        ("no-owner:DP1", FindingStatus.RESOLVED)}
