@@ -515,20 +515,23 @@ class Changes:
             raise UserError(f"{same.ref} is already called “{same.name}”.")
 
     def _decision_allowed(self, line: AddDecision, but: Decision | None = None) -> None:
-        if line.event:
-            self._need(line.event, CardKind.EVENT)
-        same = next((d for d in self.board.decisions if d.event == line.event
-                     and norm(d.text) == norm(line.text) and d is not but), None)
-        if same:
-            raise UserError(f"{same.ref} is already this decision.")
+        self._no_twin(self.board.decisions, line.text, but, "event", line.event, CardKind.EVENT)
 
     def _opportunity_allowed(self, line: AddOpportunity, but: Opportunity | None = None) -> None:
-        if line.decision:
-            self._need(line.decision, CardKind.DECISION)
-        same = next((o for o in self.board.opportunities if o.decision == line.decision
-                     and norm(o.text) == norm(line.text) and o is not but), None)
+        self._no_twin(self.board.opportunities, line.text, but, "decision", line.decision,
+                      CardKind.DECISION)
+
+    def _no_twin(self, cards: list, text: str, but, parent: str, ref: str | None,
+                 kind: CardKind) -> None:
+        """The card `ref` that a new decision or opportunity hangs on exists (when it hangs
+        on one), and no other one under it says `text` already."""
+        if ref:
+            self._need(ref, kind)
+        same = next((c for c in cards if getattr(c, parent) == ref
+                     and norm(c.text) == norm(text) and c is not but), None)
         if same:
-            raise UserError(f"{same.ref} is already this opportunity.")
+            noun = "decision" if isinstance(same, Decision) else "opportunity"
+            raise UserError(f"{same.ref} is already this {noun}.")
 
     def _port_allowed(self, line: AddPort, but: Port | None = None) -> DataProduct:
         product = self._need(line.data_product, CardKind.DATA_PRODUCT)
