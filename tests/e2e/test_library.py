@@ -90,3 +90,11 @@ async def test_a_library_workshop_through_close(workspace):
     assert board.product("DP1").owner == "Lending team"  # so the final map shows it
     for canvas in w.state.canvases.values():
         assert not [m for m in ("<@", "<!", "<http") if m in canvas.markdown], canvas.title
+
+    # the owners set in the canvases stage resolved the review's no-owner findings, everywhere
+    document = await w.exported()
+    statuses = {(f["kind"], f["subject"]): f["status"] for f in document["findings"]}
+    assert statuses[("no-owner", "DP1")] == statuses[("no-owner", "DP2")] == "resolved"
+    review_thread = json.dumps(w.state.messages(CHANNEL, w.stage_thread("review")))
+    assert review_thread.count("*Resolved* by <@UALICE>") == 2
+    assert "2 resolved" in json.dumps(closing)
