@@ -33,6 +33,8 @@ def setup(fmt: str = "text", level: int = logging.INFO) -> None:
     # Bolt logs the body of a request whose signature fails; dpflow refuses those before
     # Bolt sees them, and says no more than their size
     logging.getLogger("slack_bolt").setLevel(logging.WARNING)
+    # each retry of a Web API call is an INFO line of slack_sdk's; the outcome is ours to say
+    logging.getLogger("slack_sdk").setLevel(logging.WARNING)
 
 
 def structured(logger: logging.Logger, message: str, level: int = logging.INFO,
