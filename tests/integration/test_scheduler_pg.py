@@ -92,4 +92,5 @@ async def test_two_instances_run_jobs_side_by_side_each_once_and_a_workshops_in_
                        for name in ("events", "flow")}
             when = [summary["events"], stage["flow"], summary["flow"], stage["aggregates"]]
             assert when == sorted(when, key=float)
-            assert len([m for m in slack.state.messages(channel) if m.get("metadata")]) == 3
+            assert len([m for m in slack.state.messages(channel) if (m.get("metadata") or {})
+                        .get("event_type") == "dpflow_stage_opened"]) == 3

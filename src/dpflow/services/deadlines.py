@@ -107,11 +107,14 @@ async def to_nudge(uows: UnitOfWorkFactory, run_id: int,
 
 async def plan_nudges(uows: UnitOfWorkFactory, run_id: int,
                       moments: dict[str, datetime]) -> None:
-    """One DM job per person, at a moment inside their own working hours."""
+    """One DM job per person, at a moment inside their own working hours, and once per
+    deadline: a planner run again (its instance died after this commit) plans nobody twice."""
     async with uows() as uow:
         run = await uow.repo.run(run_id)
+        deadline = str(int(run.deadline.timestamp()))  # fits the mentions' `day`
         for user, at in moments.items():
-            await _at(uow.repo, Job.NUDGE, run, at, user=user)
+            if await uow.repo.mention_once(run.workshop_id, f"{run.stage}:dm", user, deadline):
+                await _at(uow.repo, Job.NUDGE, run, at, user=user)
         await uow.commit()
 
 

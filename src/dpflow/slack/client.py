@@ -3,6 +3,10 @@ call dpflow makes after an answer, with its errors and batching."""
 
 from __future__ import annotations
 
+import contextlib
+from contextvars import ContextVar
+from dataclasses import dataclass
+
 import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -16,6 +20,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 FILES_PER_UPLOAD = 10  # files.completeUploadExternal takes a handful of files per call
 HISTORY = 100  # the channel's latest messages searched for a file someone shared
 ACK_REACTION = "white_check_mark"
+MARK = "dpflow_post"  # the key, in a message's metadata payload, of the job post it is
+PAGE, PAGES = 200, 10  # a job's earlier post is looked for among this many messages
 
 
 def retry_handlers() -> list:
@@ -30,6 +36,40 @@ def web_client(api_url: str, token: str | None = None,
                session: aiohttp.ClientSession | None = None) -> AsyncWebClient:
     return AsyncWebClient(token=token, base_url=api_url, retry_handlers=retry_handlers(),
                           session=session)
+
+
+@dataclass
+class Posting:
+    """The job whose posts these are. Each post is marked with the job and its place in
+    the job's run; a run again (the instance that ran it died, or it failed, after Slack
+    had posted) finds its earlier posts in Slack instead of posting them twice."""
+
+    job: int
+    again: bool
+    posts: int = 0
+
+    def next_mark(self) -> str:
+        self.posts += 1
+        return f"{self.job}.{self.posts}"
+
+
+POSTING: ContextVar[Posting | None] = ContextVar("dpflow_posting", default=None)
+
+
+@contextlib.contextmanager
+def posting_for(job: int, attempt: int):
+    """Posts made inside are this job's (its `attempt`th run)."""
+    token = POSTING.set(Posting(job, again=attempt > 1))
+    try:
+        yield
+    finally:
+        POSTING.reset(token)
+
+
+def _marked(message: dict, mark: str) -> dict:
+    metadata = message.get("metadata") or {"event_type": MARK, "event_payload": {}}
+    return {**message, "metadata": {**metadata, "event_payload": {
+        **metadata["event_payload"], MARK: mark}}}
 
 
 class CanvasRefused(Exception):
@@ -53,10 +93,34 @@ class Slack:
 
     async def post(self, channel: str, message: dict, *, thread_ts: str | None = None,
                    broadcast: bool = False) -> str:
-        """Posts a message (in a thread, also shown in the channel when `broadcast`); its ts."""
+        """Posts a message (in a thread, also shown in the channel when `broadcast`); its ts.
+        A job's post is posted once, however often the job runs."""
+        posting = POSTING.get()
+        if posting is not None:
+            mark = posting.next_mark()
+            if posting.again and (ts := await self._posted(channel, thread_ts, mark)):
+                return ts
+            message = _marked(message, mark)
         posted = await self.api.chat_postMessage(channel=channel, thread_ts=thread_ts,
                                                  reply_broadcast=broadcast or None, **message)
         return posted["ts"]
+
+    async def _posted(self, channel: str, thread_ts: str | None, mark: str) -> str | None:
+        """The message marked `mark` among the thread's replies or the channel's latest."""
+        cursor = None
+        for _ in range(PAGES):
+            ask = {"channel": channel, "include_all_metadata": True, "limit": PAGE,
+                   "cursor": cursor}
+            page = await (self.api.conversations_replies(ts=thread_ts, **ask) if thread_ts
+                          else self.api.conversations_history(**ask))
+            for message in page["messages"]:
+                if ((message.get("metadata") or {}).get("event_payload") or {}).get(
+                        MARK) == mark:
+                    return message["ts"]
+            cursor = (page.get("response_metadata") or {}).get("next_cursor")
+            if not cursor:
+                return None
+        return None
 
     async def update(self, channel: str, ts: str, message: dict) -> None:
         await self.api.chat_update(channel=channel, ts=ts, **message)

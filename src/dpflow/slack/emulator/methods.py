@@ -367,12 +367,29 @@ def conversations_open(state: EmulatorState, params: Json) -> Json:
 def conversations_history(state: EmulatorState, params: Json) -> Json:
     """The channel's messages, newest first, without thread replies (unless also sent to
     the channel); the bot must be a member."""
+    channel = _readable(state, params)
+    latest, oldest = str(params.get("latest") or "9" * 12), str(params.get("oldest") or "0")
+    return _page([m for m in reversed(state.messages(channel)) if oldest < m["ts"] < latest],
+                 params)
+
+
+@method("conversations.replies")
+def conversations_replies(state: EmulatorState, params: Json) -> Json:
+    """A thread, oldest first: its parent, then its replies."""
+    channel = _readable(state, params)
+    parent = _message(state, channel, _require(params, "ts"))
+    return _page([parent, *state.messages(channel, parent["ts"])], params)
+
+
+def _readable(state: EmulatorState, params: Json) -> str:
     channel = _channel(state, _require(params, "channel"))
     if state.bot_user_id not in state.members(channel):
         raise ApiError("not_in_channel")
+    return channel
+
+
+def _page(found: list[Json], params: Json) -> Json:
     limit = _limit(params.get("limit"), default=100, most=999)
-    latest, oldest = str(params.get("latest") or "9" * 12), str(params.get("oldest") or "0")
-    found = [m for m in reversed(state.messages(channel)) if oldest < m["ts"] < latest]
     start = int(params.get("cursor") or 0)
     page = found[start:start + limit]
     more = start + limit < len(found)

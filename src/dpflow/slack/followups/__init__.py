@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from dpflow.services.jobs import Job, payload_of
+from dpflow.slack.client import posting_for
 from dpflow.slack.deps import Deps
 from dpflow.slack.followups import alerts, canvases, reminders, review, stages
 from dpflow.store.jobs import ClaimedJob
@@ -24,7 +25,8 @@ class FollowUps:
 
     async def run(self, job: ClaimedJob) -> None:
         payload = payload_of(job.kind, job.workshop_id, job.run_id, job.payload)
-        await self._handlers[Job(job.kind)](self.deps, payload)
+        with posting_for(job.id, job.attempts):
+            await self._handlers[Job(job.kind)](self.deps, payload)
 
 
 def follow_ups(deps: Deps) -> FollowUps:
