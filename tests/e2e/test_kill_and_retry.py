@@ -217,7 +217,7 @@ async def test_kill_9_and_slack_retries_store_each_reply_once_and_post_each_mess
     print(f"\n{len(load.answered)} replies answered 200, resent {dict(load.resent)}; "
           f"victim killed {victim.kills} times, after Slack posted: {proxy.killed_after}")
     assert load.unanswered == {}, "replies no instance ever answered 200"
-    assert victim.kills >= 4 and load.resent[1] > 0
+    assert victim.kills >= 3 and load.resent[1] > 0
     # every reply answered 200 is stored once: one card, one source line, one reaction
     cards = Counter(e["text"] for doc in board.values() for e in doc["events"])
     assert [t for t, n in cards.items() if n > 1] == []
