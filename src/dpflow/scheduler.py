@@ -14,6 +14,7 @@ import os
 import socket
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
@@ -34,8 +35,18 @@ REPORT_AFTER = timedelta(hours=1)  # failing this long, the facilitators hear of
 SHORTEST_WAIT = 1.0  # seconds between polls while due jobs wait for others of their workshop
 AFTER_A_FAILED_PASS = 5.0  # seconds: a busy or lost database is tried again soon
 BOOKKEEPING_PAUSES = (0, 0.5, 2, 5, 10, 30)  # a busy database must not lose a job's outcome
+GATHER = 0.02  # seconds a pass waits for more to do: one transaction for many jobs
 
 RunJob = Callable[[ClaimedJob], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class Ran:
+    """A job that ran to its end here, waiting for the next pass to mark it done."""
+
+    job: ClaimedJob
+    latency_ms: float
+
 
 
 class Scheduler:
@@ -46,6 +57,7 @@ class Scheduler:
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._wake = asyncio.Event()
         self._running: dict[int, asyncio.Task] = {}
+        self._finished: dict[int, Ran] = {}  # ran here, not yet marked done
         self._stopping = False
 
     def wake(self) -> None:
@@ -56,12 +68,14 @@ class Scheduler:
             while not self._stopping:
                 self._wake.clear()
                 try:
-                    await self._start_due()
-                    pause = await self._until_next_due()
+                    _, pause = await self._pass()
                 except Exception:  # the loop must outlive a broken database connection
                     log.exception("scheduler pass failed")
                     pause = min(self.interval, AFTER_A_FAILED_PASS)
                 await self._idle(pause)
+                # what wakes it in a burst (each reply queues a reaction, each job that
+                # ends frees a slot) is taken together by the next pass
+                await asyncio.sleep(GATHER)
 
     async def run_due(self) -> int:
         """Run every job due now (and what is queued meanwhile) until none is left; returns
@@ -70,8 +84,8 @@ class Scheduler:
         async with self._beating():
             while True:
                 self._wake.clear()
-                ran += len(await self._start_due())
-                if not self._running:
+                ran += (await self._pass())[0]
+                if not self._running and not self._finished:
                     return ran
                 await self._idle(None)
 
@@ -86,36 +100,60 @@ class Scheduler:
         for task in unfinished.values():
             task.cancel()
         await asyncio.gather(*unfinished.values(), return_exceptions=True)
+        finished = self._take_finished()
+
+        async def settle(repo: Repository) -> None:
+            await self._mark_done(repo, finished)
+            await repo.jobs.release(self.worker, list(unfinished))
+
+        if finished or unfinished:
+            await self._record(settle)
         if unfinished:
-            await self._record(lambda repo: repo.jobs.release(self.worker, list(unfinished)))
             log.info("released %d unfinished jobs", len(unfinished))
 
-    async def _start_due(self) -> list[ClaimedJob]:
-        free = self.concurrency - len(self._running)
-        if free <= 0 or self._stopping:
-            return []
-        async with self.uows() as uow:
-            claimed = await uow.repo.jobs.claim(self.worker, self.clock(), free, UNORDERED)
-            await uow.commit()
+    async def _pass(self) -> tuple[int, float]:
+        """One short transaction: the jobs that ran since the last pass marked done, due
+        ones claimed for the free slots and started. Returns how many started and how long
+        to wait at most."""
+        free = 0 if self._stopping else self.concurrency - len(self._running)
+        finished = self._take_finished()
+        try:
+            async with self.uows() as uow:
+                await self._mark_done(uow.repo, finished)
+                claimed = (await uow.repo.jobs.claim(self.worker, self.clock(), free,
+                                                     UNORDERED)) if free else []
+                # with every slot taken, the end of a job starts the next pass
+                at = (await uow.repo.jobs.next_due()) if len(claimed) < free else None
+                await uow.commit()
+        except BaseException:
+            self._finished.update(finished)  # a later pass marks them
+            raise
         for job in claimed:
             task = asyncio.create_task(self._run(job), name=f"dpflow-job-{job.id}")
             self._running[job.id] = task
-            task.add_done_callback(lambda _, job_id=job.id: self._running.pop(job_id, None))
-        return claimed
-
-    async def _until_next_due(self) -> float:
-        async with self.uows() as uow:
-            at = await uow.repo.jobs.next_due()
+            task.add_done_callback(lambda _, job_id=job.id: self._ended(job_id))
         if at is None:
-            return self.interval
-        return min(self.interval, max(SHORTEST_WAIT, (at - self.clock()).total_seconds()))
+            return len(claimed), self.interval
+        return len(claimed), min(self.interval,
+                                 max(SHORTEST_WAIT, (at - self.clock()).total_seconds()))
+
+    def _ended(self, job_id: int) -> None:
+        self._running.pop(job_id, None)
+        self._wake.set()
+
+    def _take_finished(self) -> dict[int, Ran]:
+        finished, self._finished = self._finished, {}
+        return finished
+
+    async def _mark_done(self, repo: Repository, finished: dict[int, Ran]) -> None:
+        kept = await repo.jobs.done(list(finished), self.worker, self.clock())
+        for job_id, ran in finished.items():
+            _log(ran.job, "done" if job_id in kept else "taken over", ran.latency_ms)
 
     async def _idle(self, pause: float | None) -> None:
         """Until a job ends, work is queued in this process, or `pause` has passed."""
-        woken = asyncio.create_task(self._wake.wait())
-        await asyncio.wait([woken, *self._running.values()], timeout=pause,
-                           return_when=asyncio.FIRST_COMPLETED)
-        woken.cancel()
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), pause)
 
     @contextlib.asynccontextmanager
     async def _beating(self):
@@ -128,10 +166,11 @@ class Scheduler:
                 await beat
 
     async def _heartbeat(self) -> None:
-        """Renew the leases of the jobs running here; stop those another instance took."""
+        """Renew the leases of the jobs held here (running, or ran and not yet marked
+        done); stop those another instance took."""
         while True:
             await asyncio.sleep(HEARTBEAT.total_seconds())
-            ids = list(self._running)
+            ids = [*self._running, *self._finished]
             if not ids:
                 continue
             try:
@@ -147,21 +186,18 @@ class Scheduler:
 
     async def _run(self, job: ClaimedJob) -> None:
         started = time.perf_counter()
-        incident, error = None, None
         try:
             await self.run_job(job)
-        except Exception as e:  # one failing job must not stop the others
-            incident, error = job.incident or new_incident(), e
-            kept = await self._record(lambda repo: self._failed(repo, job, error, incident))
-            outcome = "retry" if kept else "taken over"
+        except Exception as error:  # one failing job must not stop the others
+            incident = job.incident or new_incident()
+            kept = await self._record(
+                lambda repo, error=error: self._failed(repo, job, error, incident))
+            _log(job, "retry" if kept else "taken over", _since(started), incident, error)
         except asyncio.CancelledError:
-            _log(job, "stopped", started)
+            _log(job, "stopped", _since(started))
             raise
         else:
-            kept = await self._record(lambda repo: repo.jobs.done(job.id, self.worker,
-                                                                 self.clock()))
-            outcome = "done" if kept else "taken over"
-        _log(job, outcome, started, incident, error)
+            self._finished[job.id] = Ran(job, _since(started))
 
     async def _failed(self, repo: Repository, job: ClaimedJob, error: Exception,
                       incident: str) -> bool:
@@ -204,10 +240,14 @@ def _brief(error: Exception) -> str:
     return type(error).__name__
 
 
-def _log(job: ClaimedJob, outcome: str, started: float, incident: str | None = None,
+def _since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
+
+
+def _log(job: ClaimedJob, outcome: str, latency_ms: float, incident: str | None = None,
          error: Exception | None = None) -> None:
     level = logging.WARNING if error is not None else logging.INFO
     structured(log, "job", level, exc_info=error, kind=job.kind, job=job.id,
                workshop=job.workshop_id, channel=job.payload.get("channel"),
                attempt=job.attempts, outcome=outcome, incident=incident,
-               latency_ms=round((time.perf_counter() - started) * 1000, 1))
+               latency_ms=latency_ms)

@@ -52,8 +52,8 @@ async def test_a_claim_is_a_lease_renewed_while_the_job_runs(uows):
     assert (taken.id, taken.attempts) == (job.id, 2)
     async with uows() as uow:
         assert await uow.repo.jobs.renew("a", [job.id], NOW + LEASE * 2) == set()
-        assert not await uow.repo.jobs.done(job.id, "a", NOW + LEASE * 2)
-        assert await uow.repo.jobs.done(job.id, "b", NOW + LEASE * 2)
+        assert await uow.repo.jobs.done([job.id], "a", NOW + LEASE * 2) == set()
+        assert await uow.repo.jobs.done([job.id], "b", NOW + LEASE * 2) == {job.id}
         await uow.commit()
 
 
@@ -66,7 +66,7 @@ async def test_a_workshops_jobs_run_one_at_a_time_in_order_and_reactions_alongsi
     assert await _claim(uows, "b") == []  # w1's stage message waits for its summary
     summary = next(j for j in first if j.kind == "post_summary")
     async with uows() as uow:
-        await uow.repo.jobs.done(summary.id, "a", NOW)
+        await uow.repo.jobs.done([summary.id], "a", NOW)
         await uow.commit()
     assert [j.kind for j in await _claim(uows, "b")] == ["post_stage"]
 
@@ -83,6 +83,6 @@ async def test_a_failed_job_waits_its_pause_or_gives_way_to_a_pending_twin(uows)
     [twin] = await _claim(uows, "a")
     assert twin.id != job.id and twin.incident is None
     async with uows() as uow:
-        await uow.repo.jobs.done(twin.id, "a", NOW)
+        await uow.repo.jobs.done([twin.id], "a", NOW)
         await uow.commit()
     assert await _claim(uows, "a", NOW + timedelta(minutes=5)) == []  # the first was dropped

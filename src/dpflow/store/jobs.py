@@ -12,11 +12,10 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, func, or_, select, text, update
+from sqlalchemy import and_, bindparam, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 
 from dpflow.store.models import JobRow, utcnow
 
@@ -71,59 +70,38 @@ class JobQueue:
 
     async def drop(self, run_id: int, kinds: tuple[str, ...]) -> None:
         """Pending jobs of a stage run that no longer apply (closed early, deadline moved)."""
-        await self.s.execute(update(JobRow).where(
-            JobRow.stage_run_id == run_id, JobRow.status == PENDING, JobRow.kind.in_(kinds))
+        await self.s.execute(update(JOBS).where(
+            JOBS.c.stage_run_id == run_id, JOBS.c.status == PENDING, JOBS.c.kind.in_(kinds))
             .values(status=DROPPED, done_at=self.now()))
 
     async def claim(self, worker: str, now: datetime, limit: int,
                     unordered: tuple[str, ...] = ()) -> list[ClaimedJob]:
         """Take up to `limit` due jobs: two instances never hold the same one, and a
         workshop's ordered jobs run one at a time, oldest first."""
-        job, other = aliased(JobRow), aliased(JobRow)
-        stale = now - LEASE
-        earlier = or_(other.due_at < job.due_at,
-                      and_(other.due_at == job.due_at, other.id < job.id))
-        waits_for = select(other.id).where(
-            other.workshop_id == job.workshop_id, other.id != job.id,
-            other.kind.not_in(unordered),
-            or_(and_(other.status == RUNNING, other.claimed_at >= stale),
-                and_(_due(other, now, stale), earlier)))
-        pick = (select(job.id).where(_due(job, now, stale), or_(
-            job.kind.in_(unordered), job.workshop_id.is_(None), ~exists(waits_for)))
-            .order_by(job.due_at, job.id).limit(limit))
-        if self.s.bind.dialect.name == "postgresql":
-            pick = pick.with_for_update(skip_locked=True, of=job)
-        rows = await self.s.scalars(
-            update(JobRow).where(JobRow.id.in_(pick.scalar_subquery()))
-            .values(status=RUNNING, claimed_by=worker, claimed_at=now,
-                    attempts=JobRow.attempts + 1)
-            .returning(JobRow).execution_options(synchronize_session=False))
-        return [_claimed(row) for row in sorted(rows.all(), key=lambda r: (r.due_at, r.id))]
+        rows = await self.s.execute(_claim(self.s.bind.dialect.name, tuple(unordered)), {
+            "worker": worker, "now": now, "stale": now - LEASE, "limit": limit})
+        return [_claimed(row) for row in sorted(rows, key=lambda r: (r.due_at, r.id))]
 
     async def renew(self, worker: str, job_ids: list[int], now: datetime) -> set[int]:
         """Extend the lease of jobs still running here; returns the ids still held."""
         if not job_ids:
             return set()
-        held = await self.s.scalars(
-            update(JobRow).where(JobRow.id.in_(job_ids), JobRow.claimed_by == worker,
-                                 JobRow.status == RUNNING)
-            .values(claimed_at=now).returning(JobRow.id)
-            .execution_options(synchronize_session=False))
-        return set(held.all())
+        held = await self.s.execute(_RENEW, {"ids": job_ids, "worker": worker, "now": now})
+        return set(held.scalars())
 
     async def next_due(self) -> datetime | None:
         """When the earliest pending job falls due or the oldest lease lapses."""
-        due = await self.s.scalar(select(func.min(JobRow.due_at)).where(
-            JobRow.status == PENDING))
-        claimed = await self.s.scalar(select(func.min(JobRow.claimed_at)).where(
-            JobRow.status == RUNNING))
+        due, claimed = (await self.s.execute(_NEXT_DUE)).one()
         lapses = claimed + LEASE if claimed is not None else None
         return min((t for t in (due, lapses) if t is not None), default=None)
 
-    async def done(self, job_id: int, worker: str, now: datetime) -> bool:
-        """False when the job was taken over meanwhile (this run's work stands anyway)."""
-        return await self._settle(job_id, worker, status=DONE, done_at=now, error=None,
-                                  failing_since=None)
+    async def done(self, job_ids: list[int], worker: str, now: datetime) -> set[int]:
+        """The jobs finished here, in one statement; returns those still held (a job taken
+        over meanwhile is not: this run's work stands anyway)."""
+        if not job_ids:
+            return set()
+        kept = await self.s.execute(_DONE, {"ids": job_ids, "worker": worker, "now": now})
+        return set(kept.scalars())
 
     async def failed(self, job_id: int, worker: str, failure: Failure) -> bool:
         """Back to pending at `failure.retry_at`, unless a pending job with the same key
@@ -141,36 +119,71 @@ class JobQueue:
             await self._back_to_pending(job_id, worker, {"claimed_by": None})
 
     async def _back_to_pending(self, job_id: int, worker: str, values: dict) -> bool:
-        twin = aliased(JobRow)
-        no_twin = or_(JobRow.key.is_(None), ~exists(select(twin.id).where(
-            twin.key == JobRow.key, twin.status == PENDING)))
+        twin = JOBS.alias("twin")
+        no_twin = or_(JOBS.c.key.is_(None), ~exists(select(twin.c.id).where(
+            twin.c.key == JOBS.c.key, twin.c.status == PENDING)))
         if await self._settle(job_id, worker, no_twin, status=PENDING, **values):
             return True
         return await self._settle(job_id, worker, status=DROPPED, done_at=self.now())
 
     async def _settle(self, job_id: int, worker: str, *where, **values) -> bool:
         result = await self.s.execute(
-            update(JobRow).where(JobRow.id == job_id, JobRow.claimed_by == worker,
-                                 JobRow.status == RUNNING, *where).values(**values)
-            .execution_options(synchronize_session=False))
+            update(JOBS).where(JOBS.c.id == job_id, _HELD, *where).values(**values),
+            {"worker": worker})
         return result.rowcount == 1
+
+
+# The scheduler's statements, built once: it runs them for every few jobs.
+JOBS = JobRow.__table__
+_HELD = and_(JOBS.c.claimed_by == bindparam("worker"), JOBS.c.status == RUNNING)
+_IDS = JOBS.c.id.in_(bindparam("ids", expanding=True))
+_RENEW = update(JOBS).where(_IDS, _HELD).values(claimed_at=bindparam("now")) \
+    .returning(JOBS.c.id)
+_DONE = update(JOBS).where(_IDS, _HELD).values(
+    status=DONE, done_at=bindparam("now"), error=None, failing_since=None).returning(JOBS.c.id)
+_NEXT_DUE = select(
+    select(func.min(JOBS.c.due_at)).where(JOBS.c.status == PENDING).scalar_subquery(),
+    select(func.min(JOBS.c.claimed_at)).where(JOBS.c.status == RUNNING).scalar_subquery())
+_CLAIMED = [JOBS.c[name] for name in ("id", "kind", "workshop_id", "stage_run_id", "payload",
+                                      "attempts", "failing_since", "incident", "reported_at",
+                                      "due_at")]
+
+
+@functools.cache
+def _claim(dialect: str, unordered: tuple[str, ...]):
+    job, other = JOBS.alias("job"), JOBS.alias("other")
+    earlier = or_(other.c.due_at < job.c.due_at,
+                  and_(other.c.due_at == job.c.due_at, other.c.id < job.c.id))
+    waits_for = select(other.c.id).where(
+        other.c.workshop_id == job.c.workshop_id, other.c.id != job.c.id,
+        other.c.kind.not_in(unordered),
+        or_(and_(other.c.status == RUNNING, other.c.claimed_at >= bindparam("stale")),
+            and_(_due(other), earlier)))
+    pick = (select(job.c.id).where(_due(job), or_(
+        job.c.kind.in_(unordered), job.c.workshop_id.is_(None), ~exists(waits_for)))
+        .order_by(job.c.due_at, job.c.id).limit(bindparam("limit")))
+    if dialect == "postgresql":
+        pick = pick.with_for_update(skip_locked=True, of=job)
+    return (update(JOBS).where(JOBS.c.id.in_(pick.scalar_subquery()))
+            .values(status=RUNNING, claimed_by=bindparam("worker"),
+                    claimed_at=bindparam("now"), attempts=JOBS.c.attempts + 1)
+            .returning(*_CLAIMED))
 
 
 @functools.cache
 def _enqueue(dialect: str):
-    table = JobRow.__table__
-    return (pg_insert if dialect == "postgresql" else sqlite_insert)(table) \
-        .on_conflict_do_nothing(index_elements=[table.c.key],
+    return (pg_insert if dialect == "postgresql" else sqlite_insert)(JOBS) \
+        .on_conflict_do_nothing(index_elements=[JOBS.c.key],
                                 index_where=text(f"status = '{PENDING}'"))
 
 
-def _due(job, now: datetime, stale: datetime):
+def _due(job):
     """Pending and due, or running under a lease that lapsed."""
-    return or_(and_(job.status == PENDING, job.due_at <= now),
-               and_(job.status == RUNNING, job.claimed_at < stale))
+    return or_(and_(job.c.status == PENDING, job.c.due_at <= bindparam("now")),
+               and_(job.c.status == RUNNING, job.c.claimed_at < bindparam("stale")))
 
 
-def _claimed(row: JobRow) -> ClaimedJob:
+def _claimed(row) -> ClaimedJob:
     return ClaimedJob(id=row.id, kind=row.kind, workshop_id=row.workshop_id,
                       run_id=row.stage_run_id, payload=dict(row.payload or {}),
                       attempts=row.attempts, failing_since=row.failing_since,
