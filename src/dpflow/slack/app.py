@@ -28,7 +28,7 @@ from dpflow.logs import new_incident, note, request_line, structured
 from dpflow.slack import errors, listeners
 from dpflow.slack.client import SlackClients, retry_handlers
 from dpflow.slack.deps import Deps
-from dpflow.slack.storable import clean_body
+from dpflow.slack.storable import storable
 from dpflow.store.db import Database
 from dpflow.store.models import utcnow
 from dpflow.store.uow import UnitOfWorkFactory
@@ -42,13 +42,15 @@ MAX_BODY = 1024 * 1024  # Slack's payloads are far smaller; a bigger body is ref
 
 
 class DpflowApp(AsyncApp):
-    """Bolt's app, with one log line per request (HTTP and Socket Mode alike)."""
+    """Bolt's app, with one log line per request (HTTP and Socket Mode alike), and every
+    listener sees storable text, on every surface."""
 
     async def async_dispatch(self, req: AsyncBoltRequest) -> BoltResponse:
         ctx = req.context
         with request_line(log, kind=_kind(req.body), team=ctx.team_id,
                           channel=ctx.channel_id,
                           retry=req.headers.get("x-slack-retry-num", [None])[0]) as line:
+            storable(req.body)
             response = await super().async_dispatch(req)
             line["outcome"] = response.status
             return response
@@ -70,11 +72,15 @@ def build_app(settings: Settings, db: Database,
         installation_store=installations,
         # a contribution is committed before Slack gets its 200
         process_before_response=True,
+        # `web_app` checks every request's signature before Bolt sees it (Socket Mode has
+        # none to check); dpflow has no assistant threads or workflow functions
+        request_verification_enabled=False,
+        attaching_conversation_kwargs_enabled=False,
+        attaching_function_token_enabled=False,
     )
     app.client.base_url = settings.slack_api_url
     app.client.retry_handlers = retry_handlers()
     app.error(_on_error)
-    app.middleware(clean_body)
     listeners.register(app, deps)
     return app, deps
 

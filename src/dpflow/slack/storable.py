@@ -18,9 +18,3 @@ def storable(value):
     elif isinstance(value, list):
         value[:] = [storable(item) for item in value]
     return value
-
-
-async def clean_body(body: dict, next) -> None:
-    """Bolt middleware: every listener sees storable text, on every surface."""
-    storable(body)
-    await next()
