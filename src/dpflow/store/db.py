@@ -7,13 +7,15 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-import aiosqlite
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import event
+from sqlalchemy.dialects import registry
+from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
 from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import StaticPool
+from sqlalchemy.pool import AsyncAdaptedQueuePool, StaticPool
+from sqlalchemy.util import await_only
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -21,6 +23,7 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 # A write waits this long for the database, then gives up so Slack gets a non-2xx well
 # inside its 3 seconds and sends the request again.
 WRITE_WAIT = 1.5
+COUNTERS = 3  # connections that take card references on PostgreSQL
 
 
 @dataclass
@@ -28,21 +31,28 @@ class Database:
     """The engines of one database: `write` takes every transaction that writes, `read`
     the others. On SQLite `write` is a single connection: writers in this process queue
     for it in order instead of sleeping in SQLite's busy handler, and reads never wait for
-    them (WAL). On PostgreSQL both are the same pool and nothing is serialised."""
+    them (WAL). On PostgreSQL both are the same pool and nothing is serialised, and
+    `counters`, a small pool of its own, takes card references each in a transaction of
+    its own: a workshop's counter row is locked for one statement, not until the reply
+    that takes it commits (replies to one workshop would queue behind each other's round
+    trips). A reference whose reply then fails is skipped, never given out twice."""
 
     read: AsyncEngine
     write: AsyncEngine
+    counters: AsyncEngine | None = None  # None: in the writer's transaction
 
     async def dispose(self) -> None:
-        await self.write.dispose()
-        if self.read is not self.write:
-            await self.read.dispose()
+        for engine in {self.read, self.write, self.counters} - {None}:
+            await engine.dispose()
 
 
 def open_database(url: str) -> Database:
     if not url.startswith("sqlite"):
         engine = create_async_engine(url)
-        return Database(engine, engine)
+        # never more than its connections wait for a counter, and they wait for nothing else
+        counters = create_async_engine(url, isolation_level="AUTOCOMMIT", pool_size=COUNTERS,
+                                       max_overflow=0)
+        return Database(engine, engine, counters)
     if not make_url(url).database:  # in memory (service tests): one connection for all
         engine = _sqlite(url, "BEGIN", poolclass=StaticPool)
         return Database(engine, engine)
@@ -53,7 +63,11 @@ def open_database(url: str) -> Database:
 
 def _sqlite(url: str, begin: str, **pool) -> AsyncEngine:
     path = make_url(url).database or ":memory:"
-    engine = create_async_engine(url, async_creator=lambda: _Inline(path), **pool)
+    # no isolation level: sqlite3 would defer BEGIN itself; the engine issues it
+    engine = create_async_engine(
+        make_url(url).set(drivername="sqlite+inline"), **pool,
+        creator=partial(sqlite3.connect, path, timeout=WRITE_WAIT, isolation_level=None,
+                        check_same_thread=False, factory=_Connection))
     event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
     # a writer takes the write lock at BEGIN
     event.listen(engine.sync_engine, "begin", lambda conn: conn.exec_driver_sql(begin))
@@ -68,36 +82,51 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-class _Inline(aiosqlite.Connection):
-    """aiosqlite's connection without its thread: each call runs at once on the event loop.
-    SQLite answers within microseconds here (WAL; the writers of this process queue for
-    the one write connection), and the thread hop aiosqlite makes for every cursor, execute,
-    fetch and commit cost more CPU than the calls themselves (about 40 hops a reply)."""
+class InlineSQLite(SQLiteDialect_pysqlite):
+    """Python's own sqlite3 under the asyncio engine: each call runs at once on the event
+    loop. SQLite answers within microseconds here (WAL; the writers of this process queue
+    for the one write connection), and what an asyncio driver adds to every cursor,
+    execute, fetch and commit (aiosqlite's thread hop, or a greenlet switch each way) cost
+    more CPU than the calls themselves."""
 
-    def __init__(self, path: str):
-        # no isolation level: sqlite3 would defer BEGIN itself; the engine issues it
-        super().__init__(partial(sqlite3.connect, path, timeout=WRITE_WAIT,
-                                 isolation_level=None, check_same_thread=False),
-                         iter_chunk_size=64)
+    is_async = True
+    supports_statement_cache = True
 
-    async def _execute(self, fn, *args, **kwargs):
-        if self._connection is None:
-            raise ValueError("Connection closed")
-        return fn(*args, **kwargs)
+    @classmethod
+    def get_pool_class(cls, url):
+        return AsyncAdaptedQueuePool if cls._is_url_file_db(url) else StaticPool
 
-    async def _connect(self) -> _Inline:
-        if self._connection is None:
-            self._connection = self._connector()
-        return self
 
-    def __await__(self):
-        return self._connect().__await__()
+registry.register("sqlite.inline", __name__, "InlineSQLite")
 
-    def stop(self) -> None:
-        self._running = False
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+
+class _Cursor(sqlite3.Cursor):
+    def execute(self, *args):
+        super().execute(*args)
+        return _awaited(self)
+
+    def executemany(self, *args):
+        super().executemany(*args)
+        return _awaited(self)
+
+    async def _async_soft_close(self) -> None:
+        """Called by the asyncio engine after each statement: the rows stay where they are,
+        read on this same thread."""
+
+
+def _awaited(cursor: _Cursor) -> _Cursor:
+    """The asyncio engine's connections insist that a statement awaited something (to catch
+    a driver that blocks): one await of nothing."""
+    return await_only(_nothing(cursor))
+
+
+async def _nothing(value):
+    return value
+
+
+class _Connection(sqlite3.Connection):
+    def cursor(self, factory=_Cursor):
+        return super().cursor(factory)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker:
