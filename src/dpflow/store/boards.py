@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from dpflow.domain.changes import KIND, LIST_FIELDS, READS, SUPPORTS, Applied, Change, Needs
 from dpflow.domain.model import (
@@ -116,8 +116,9 @@ class Threads:
 
 
 class Boards:
-    def __init__(self, session: AsyncSession, threads: Threads, now):
-        self.s, self.threads, self.now = session, threads, now
+    def __init__(self, session: AsyncSession, threads: Threads, now,
+                 counters: AsyncEngine | None = None):
+        self.s, self.threads, self.now, self.counters = session, threads, now, counters
 
     # --- reading ---------------------------------------------------------------------
 
@@ -201,14 +202,19 @@ class Boards:
 
     async def take_refs(self, workshop_id: str, counts: dict[CardKind, int]
                         ) -> dict[CardKind, int]:
-        """Reserve `counts[kind]` new numbers per kind in one atomic upsert; the number
-        before each reserved block."""
+        """Reserve `counts[kind]` new numbers per kind in one atomic upsert (on the
+        counters' own connection, when the database has one); the number before each
+        reserved block."""
         if not counts:
             return {}
         params = {"workshop": workshop_id}
         for i, (kind, n) in enumerate(counts.items()):
             params.update({f"kind{i}": kind.value, f"n{i}": n})
-        rows = await self.s.execute(_take_refs(len(counts)), params)
+        if self.counters is None:
+            rows = (await self.s.execute(_take_refs(len(counts)), params)).all()
+        else:
+            async with self.counters.connect() as conn:
+                rows = (await conn.execute(_take_refs(len(counts)), params)).all()
         return {CardKind(kind): last - counts[CardKind(kind)] for kind, last in rows}
 
     async def join(self, workshop_id: str, user_id: str) -> None:

@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 from datetime import datetime
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from dpflow.logs import note
 from dpflow.store.boards import Boards, Threads
@@ -20,13 +20,14 @@ Clock = Callable[[], datetime]
 
 class UnitOfWork:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], threads: Threads,
-                 clock: Clock):
+                 clock: Clock, counters: AsyncEngine | None = None):
         self._sessions, self._threads, self.now = sessions, threads, clock
+        self._counters = counters
 
     async def __aenter__(self) -> UnitOfWork:
         self.session = self._sessions()
         self.repo = Repository(self.session, self.now)
-        self.boards = Boards(self.session, self._threads, self.now)
+        self.boards = Boards(self.session, self._threads, self.now, self._counters)
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -46,11 +47,12 @@ class UnitOfWorkFactory:
         self.clock = clock
         self._writes = session_factory(db.write)
         self._reads = session_factory(db.read)
+        self._counters = db.counters
         self._threads = Threads()
         self.teams: dict[str, str] = {}  # workshop id → its team, which never changes
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self._writes, self._threads, lambda: self.clock())
+        return UnitOfWork(self._writes, self._threads, lambda: self.clock(), self._counters)
 
     def read(self) -> UnitOfWork:
         return UnitOfWork(self._reads, self._threads, lambda: self.clock())
