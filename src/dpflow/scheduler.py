@@ -36,6 +36,7 @@ SHORTEST_WAIT = 1.0  # seconds between polls while due jobs wait for others of t
 AFTER_A_FAILED_PASS = 5.0  # seconds: a busy or lost database is tried again soon
 BOOKKEEPING_PAUSES = (0, 0.5, 2, 5, 10, 30)  # a busy database must not lose a job's outcome
 GATHER = 0.02  # seconds a pass waits for more to do: one transaction for many jobs
+REQUESTS_FIRST = 0.5  # seconds jobs wait at most while this process answers requests
 
 RunJob = Callable[[ClaimedJob], Awaitable[None]]
 
@@ -51,9 +52,13 @@ class Ran:
 
 class Scheduler:
     def __init__(self, uows: UnitOfWorkFactory, run_job: RunJob, interval: float,
-                 clock: Callable[[], datetime], concurrency: int = CONCURRENCY):
+                 clock: Callable[[], datetime], concurrency: int = CONCURRENCY,
+                 requests_answered: asyncio.Event | None = None):
         self.uows, self.run_job, self.interval, self.clock = uows, run_job, interval, clock
         self.concurrency = concurrency
+        # set while this process answers no request: jobs let requests go first (Slack
+        # gives an answer 3 s; a reaction or a refresh can wait `REQUESTS_FIRST` at most)
+        self.requests_answered = requests_answered
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._wake = asyncio.Event()
         self._running: dict[int, asyncio.Task] = {}
@@ -76,6 +81,7 @@ class Scheduler:
                 # what wakes it in a burst (each reply queues a reaction, each job that
                 # ends frees a slot) is taken together by the next pass
                 await asyncio.sleep(GATHER)
+                await self._requests_first()
 
     async def run_due(self) -> int:
         """Run every job due now (and what is queued meanwhile) until none is left; returns
@@ -149,6 +155,11 @@ class Scheduler:
         kept = await repo.jobs.done(list(finished), self.worker, self.clock())
         for job_id, ran in finished.items():
             _log(ran.job, "done" if job_id in kept else "taken over", ran.latency_ms)
+
+    async def _requests_first(self) -> None:
+        if self.requests_answered is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.requests_answered.wait(), REQUESTS_FIRST)
 
     async def _idle(self, pause: float | None) -> None:
         """Until a job ends, work is queued in this process, or `pause` has passed."""

@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dpflow.config import Settings, StartError
 from dpflow.scheduler import Scheduler
-from dpflow.slack.app import build_app, trust_checked_token, web_app
+from dpflow.slack.app import Answering, build_app, trust_checked_token, web_app
 from dpflow.slack.client import web_client
 from dpflow.slack.deps import Deps
 from dpflow.slack.followups import follow_ups
@@ -64,12 +64,15 @@ async def running(settings: Settings, *, http: bool = True,
         stack.push_async_callback(deps.slack.close)
         if not settings.oauth:
             trust_checked_token(app, await _check_token(settings))
+        answering = Answering()
         scheduler = Scheduler(deps.uows, follow_ups(deps).run,
-                              settings.dpflow_scheduler_interval, deps.clock)
+                              settings.dpflow_scheduler_interval, deps.clock,
+                              requests_answered=answering.idle)
         if background:
             deps.wake.append(scheduler.wake)
             await stack.enter_async_context(_task(scheduler.run_forever(), "dpflow-scheduler"))
-        site_runner, url = (await _http(app, db.read, settings)) if http else (None, None)
+        site_runner, url = ((await _http(app, db.read, settings, answering)) if http
+                            else (None, None))
         stack.push_async_callback(_stop, site_runner, scheduler)
         yield Running(app, deps, db, scheduler, url)
 
@@ -155,12 +158,12 @@ async def _check_token(settings: Settings) -> AsyncSlackResponse:
         raise StartError(f"cannot reach Slack at {settings.slack_api_url}: {e}") from None
 
 
-async def _http(app: AsyncApp, engine: AsyncEngine,
-                settings: Settings) -> tuple[web.AppRunner, str]:
+async def _http(app: AsyncApp, engine: AsyncEngine, settings: Settings,
+                answering: Answering) -> tuple[web.AppRunner, str]:
     """The HTTP server. Its `cleanup()` stops accepting, lets requests under way finish
     (`STOP_WITHIN` seconds at most) and closes the connections."""
     secret = settings.slack_signing_secret.get_secret_value()
-    site_runner = web.AppRunner(web_app(app, engine, secret), access_log=None,
+    site_runner = web.AppRunner(web_app(app, engine, secret, answering), access_log=None,
                                 shutdown_timeout=STOP_WITHIN)
     await site_runner.setup()
     try:

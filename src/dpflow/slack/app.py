@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 
 from aiohttp import web
@@ -146,12 +148,37 @@ def _oauth_settings(settings: Settings, engine: AsyncEngine, installations):
     )
 
 
-def web_app(app: AsyncApp, engine: AsyncEngine, signing_secret: str) -> web.Application:
+class Answering:
+    """Counts the requests being answered; `idle` is set while there are none."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    @contextlib.contextmanager
+    def request(self) -> Iterator[None]:
+        self._count += 1
+        self.idle.clear()
+        try:
+            yield
+        finally:
+            self._count -= 1
+            if not self._count:
+                self.idle.set()
+
+
+def web_app(app: AsyncApp, engine: AsyncEngine, signing_secret: str,
+            answering: Answering) -> web.Application:
     """`POST /slack/events` (and the OAuth pages when configured), `GET /healthz`."""
     server = web.Application(client_max_size=MAX_BODY)
     verifier = SignatureVerifier(signing_secret)
 
     async def slack_events(request: web.Request) -> web.Response:
+        with answering.request():
+            return await _answered(request)
+
+    async def _answered(request: web.Request) -> web.Response:
         body = await request.read()
         if not _signed(verifier, request.headers, body):
             structured(log, "refused", logging.WARNING, bytes=len(body), outcome=401)
