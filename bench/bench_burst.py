@@ -3,7 +3,7 @@ that verifies and acks, and one that commits each reply to SQLite before answeri
 on a small and a big board, on SQLite and on PostgreSQL with one and two instances. Each app
 runs as its own process. Prints a Markdown table (bench/README.md); not a test.
 
-    python bench/bench_burst.py [--quick] [--only sqlite|pg] [--postgres URL]
+    python bench/bench_burst.py [--quick] [--only sqlite|pg] [--postgres URL] [--profile DIR]
 """
 
 from __future__ import annotations
@@ -19,9 +19,10 @@ POSTGRES = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 
 def apps(args: argparse.Namespace) -> list[Bare | Dpflow]:
     big = 200 if args.quick else 2000
-    sqlite = [Bare(commits=False), Bare(commits=True), Dpflow("sqlite"),
-              Dpflow("sqlite", board=big)]
-    postgres = [Dpflow(args.postgres), Dpflow(args.postgres, instances=2)]
+    sqlite = [Bare(commits=False), Bare(commits=True), Dpflow("sqlite", profile=args.profile),
+              Dpflow("sqlite", board=big, profile=args.profile)]
+    postgres = [Dpflow(args.postgres, profile=args.profile),
+                Dpflow(args.postgres, instances=2, profile=args.profile)]
     return {"sqlite": sqlite, "pg": postgres, None: sqlite + postgres}[args.only]
 
 
@@ -43,6 +44,8 @@ def parser() -> argparse.ArgumentParser:
                    help="sqlite: the bare apps and dpflow on SQLite; pg: dpflow on PostgreSQL")
     p.add_argument("--postgres", default=POSTGRES, metavar="URL",
                    help=f"PostgreSQL server, each run in a new database (default {POSTGRES})")
+    p.add_argument("--profile", metavar="DIR",
+                   help="run dpflow under cProfile and leave its stats in DIR (slower figures)")
     return p
 
 

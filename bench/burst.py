@@ -179,6 +179,24 @@ def cpu(apps: list[AppProcess]) -> float:
     return sum(app.cpu() for app in apps)
 
 
+def machine_cpu() -> tuple[int, int]:
+    """Ticks of all cores so far: (busy, idle), from /proc/stat."""
+    ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = ticks[3] + ticks[4]  # idle, iowait
+    return sum(ticks[:8]) - idle, idle
+
+
+def postgres_cpu() -> float:
+    """Seconds of CPU used so far by this machine's PostgreSQL processes still running."""
+    used = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            name, fields = stat.read_text().rsplit(")", 1)
+            if name.endswith("(postgres"):
+                used += int(fields.split()[11]) + int(fields.split()[12])
+    return used / os.sysconf("SC_CLK_TCK")
+
+
 # ---- the load ----------------------------------------------------------------------------
 
 
@@ -207,12 +225,16 @@ async def burst(slack: SlackEmulator, drivers: list[SlackDriver], apps: list[App
             latencies[i] = response.elapsed
             statuses[response.status] += 1
 
+    machine_before = machine_cpu()
     cpu_before, own_before, started_at = cpu(apps), time.process_time(), time.monotonic()
     await asyncio.gather(*(sender() for _ in range(load.concurrency)))
     seconds, used = time.monotonic() - started_at, cpu(apps) - cpu_before
+    (busy_after, idle_after), (busy_before, idle_before) = machine_cpu(), machine_before
+    busy, idle = busy_after - busy_before, idle_after - idle_before
     figures = Figures(name, latencies, seconds, used, load.replies - statuses[200])
     figures.notes.append(f"load generator and emulator CPU "
                          f"{(time.process_time() - own_before) * 1000:.0f} ms")
+    figures.notes.append(f"the machine's cores {busy / (busy + idle):.0%} busy")
     late = sum(t >= SLACK_LIMIT for t in latencies)
     if late:
         figures.notes.append(f"{late} answers took {SLACK_LIMIT:.0f} s or more "
@@ -281,6 +303,7 @@ class Dpflow:
     database: str  # "sqlite" or a PostgreSQL server URL (postgresql+asyncpg://user@host:port)
     board: int = WARM_UP
     instances: int = 1
+    profile: str | None = None  # a folder: each instance runs under cProfile, its stats there
 
     @property
     def name(self) -> str:
@@ -291,8 +314,7 @@ class Dpflow:
     async def run(self, load: Load, workdir: Path) -> Figures:
         async with self._database(workdir) as url, new_emulator(load) as slack:
             env = app_env(slack.api_url, DATABASE_URL=url)
-            argv = [sys.executable, "-m", "dpflow", "serve"]
-            apps = [AppProcess(f"dpflow{k}", argv, env, workdir)
+            apps = [AppProcess(f"dpflow{k}", self._argv(k), env, workdir)
                     for k in range(1, self.instances + 1)]
             async with started(slack, apps) as drivers:
                 thread = await _open_workshop(slack, drivers[0])
@@ -301,7 +323,11 @@ class Dpflow:
                 await warm_up(drivers, thread, seeds)
                 await settled(url)
                 calls_before, cpu_before = len(slack.state.calls), cpu(apps)
+                postgres_before = postgres_cpu()
                 figures = await burst(slack, drivers, apps, thread, load, self.name)
+                if self.database != "sqlite":
+                    used = postgres_cpu() - postgres_before
+                    figures.notes.append(f"PostgreSQL CPU {used * 1000:.0f} ms")
                 await settled(url)
                 figures.notes.append("CPU until the follow-ups settled "
                                      f"{(cpu(apps) - cpu_before) * 1000 / load.replies:.2f} "
@@ -313,6 +339,12 @@ class Dpflow:
             figures.notes.append(f"{len(events)} events on the board, expected "
                                  f"{self.board} seeded + the burst's")
         return figures
+
+    def _argv(self, instance: int) -> list[str]:
+        if not self.profile:
+            return [sys.executable, "-m", "dpflow", "serve"]
+        stats = Path(self.profile).resolve() / f"{self.name}, instance {instance}.prof"
+        return [sys.executable, "-m", "cProfile", "-o", str(stats), "-m", "dpflow", "serve"]
 
     def _database(self, workdir: Path) -> contextlib.AbstractAsyncContextManager[str]:
         if self.database == "sqlite":
