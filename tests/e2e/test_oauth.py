@@ -30,6 +30,11 @@ async def test_installed_workspaces_are_served_with_their_own_token(database_url
             async with SlackDriver(app.url, SECRET, slack) as driver:
                 answer = await driver.command("start Order fulfilment", user=FACILITATOR,
                                               channel=CHANNEL)
-            assert "Started" in answer.text
-            await app.scheduler.run_due()
-            assert slack.state.find_message_with_metadata("dpflow_stage_opened", CHANNEL)
+                assert "Started" in answer.text
+                await app.scheduler.run_due()
+                stage = slack.state.find_message_with_metadata("dpflow_stage_opened", CHANNEL)
+                assert stage
+                for text in ("Order placed", "Payment authorised"):
+                    await driver.reply(CHANNEL, stage["ts"], text, user=FACILITATOR)
+            # the installation's token is checked once, not before every request
+            assert len(slack.state.calls_to("auth.test")) == 1

@@ -11,6 +11,7 @@ from datetime import datetime
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization.async_authorize import AsyncInstallationStoreAuthorize
 from slack_bolt.middleware.authorization.async_single_team_authorization import (
     AsyncSingleTeamAuthorization,
 )
@@ -72,6 +73,7 @@ def build_app(settings: Settings, db: Database,
         signing_secret=_secret(settings.slack_signing_secret) or "",
         oauth_settings=_oauth_settings(settings, engine, installations),
         installation_store=installations,
+        authorize=_cached_authorize(settings, installations),
         # a contribution is committed before Slack gets its 200
         process_before_response=True,
         # `web_app` checks every request's signature before Bolt sees it (Socket Mode has
@@ -135,6 +137,17 @@ def _installation_store(settings: Settings, engine: AsyncEngine):
     if not settings.oauth:
         return None
     return AsyncSQLAlchemyInstallationStore(client_id=settings.slack_client_id, engine=engine)
+
+
+def _cached_authorize(settings: Settings, installations):
+    """Bolt's own authorize, but an installation's token is checked with auth.test once,
+    not on every request (a reply would wait for a call to Slack before being stored)."""
+    if not settings.oauth:
+        return None
+    return AsyncInstallationStoreAuthorize(
+        installation_store=installations, client_id=settings.slack_client_id,
+        client_secret=_secret(settings.slack_client_secret), cache_enabled=True,
+        logger=logging.getLogger("slack_bolt.AsyncApp"))
 
 
 def _oauth_settings(settings: Settings, engine: AsyncEngine, installations):
