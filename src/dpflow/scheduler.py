@@ -37,6 +37,7 @@ AFTER_A_FAILED_PASS = 5.0  # seconds: a busy or lost database is tried again soo
 BOOKKEEPING_PAUSES = (0, 0.5, 2, 5, 10, 30)  # a busy database must not lose a job's outcome
 GATHER = 0.02  # seconds a pass waits for more to do: one transaction for many jobs
 REQUESTS_FIRST = 0.5  # seconds jobs wait at most while this process answers requests
+JOBS_NEXT = 2.0  # seconds after such a wait ran out: under steady load jobs keep their pace
 
 RunJob = Callable[[ClaimedJob], Awaitable[None]]
 
@@ -59,6 +60,7 @@ class Scheduler:
         # set while this process answers no request: jobs let requests go first (Slack
         # gives an answer 3 s; a reaction or a refresh can wait `REQUESTS_FIRST` at most)
         self.requests_answered = requests_answered
+        self._no_waiting_until = 0.0  # loop time
         self.worker = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
         self._wake = asyncio.Event()
         self._running: dict[int, asyncio.Task] = {}
@@ -157,9 +159,13 @@ class Scheduler:
             _log(ran.job, "done" if job_id in kept else "taken over", ran.latency_ms)
 
     async def _requests_first(self) -> None:
-        if self.requests_answered is not None:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.requests_answered.wait(), REQUESTS_FIRST)
+        loop = asyncio.get_running_loop()
+        if self.requests_answered is None or loop.time() < self._no_waiting_until:
+            return
+        try:
+            await asyncio.wait_for(self.requests_answered.wait(), REQUESTS_FIRST)
+        except TimeoutError:
+            self._no_waiting_until = loop.time() + JOBS_NEXT
 
     async def _idle(self, pause: float | None) -> None:
         """Until a job ends, work is queued in this process, or `pause` has passed."""
