@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from sqlalchemy import select
 
 from dpflow.domain.errors import NotAllowed, UserError
 from dpflow.domain.model import FindingStatus
-from dpflow.services import boards, contributions, stages, workshops
+from dpflow.services import boards, contributions, replays, stages, workshops
 from dpflow.services.context import Actor
 from dpflow.services.contributions import Message
+from dpflow.store.models import ReceivedRow, utcnow
 from dpflow.store.uow import opened
 
 FACILITATOR = Actor("T1", "C1", "UFACIL")
@@ -89,3 +93,16 @@ async def test_findings_resolve_when_their_cause_is_gone(uows):
     board = await boards.current_board(uows, FACILITATOR)
     assert {(f.key, f.status) for f in board.findings} == {
         ("no-owner:DP1", FindingStatus.RESOLVED)}
+
+
+async def test_a_signature_is_remembered_while_slack_could_send_it_again():
+    async with opened("sqlite+aiosqlite://") as uows:
+        start = utcnow()
+        uows.clock = lambda: start
+        assert await replays.first_time(uows, "v0=first")
+        assert not await replays.first_time(uows, "v0=first")
+        uows.clock = lambda: start + replays.REMEMBERED + timedelta(seconds=1)
+        assert await replays.first_time(uows, "v0=later")
+        async with uows.read() as uow:
+            remembered = list(await uow.session.scalars(select(ReceivedRow.key)))
+        assert remembered == ["sig:v0=later"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import and_, delete, exists, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -172,6 +172,10 @@ class Repository:
     async def first_delivery(self, key: str) -> bool:
         """False when this Slack delivery (message, view…) was handled before."""
         return await self._insert_new(ReceivedRow, key=key, received_at=self.now())
+
+    async def forget_deliveries(self, prefix: str, before: datetime) -> None:
+        await self.s.execute(delete(ReceivedRow).where(
+            ReceivedRow.key.startswith(prefix), ReceivedRow.received_at < before))
 
     # --- the board -------------------------------------------------------------------
 
