@@ -17,6 +17,7 @@ from dpflow.config import Settings
 from dpflow.domain.model import STAGES, Board
 from dpflow.render.canvas import canvas_filename, render_canvas
 from dpflow.render.formats import FORMATS
+from dpflow.render.text import readable as as_people_read
 from dpflow.server import running
 from dpflow.services.exports import board_of_channel, write
 from dpflow.slack.emulator import SlackEmulator
@@ -269,16 +270,17 @@ def readable_blocks(blocks: list[dict]) -> str:
 
 def write_outputs(out: Path, board: Board, state: EmulatorState, transcript: Transcript) -> None:
     (out / "transcript.md").write_text(transcript.text(), encoding="utf-8")
+    names = {user: name for user, (name, _) in PEOPLE.items()}
     canvases = out / "canvases"
     canvases.mkdir(exist_ok=True)
+    as_read = as_people_read(board, names)  # as posted to Slack: people by name
     for product in board.data_products:
-        (canvases / canvas_filename(product)).write_text(render_canvas(board, product.ref),
+        (canvases / canvas_filename(product)).write_text(render_canvas(as_read, product.ref),
                                                          encoding="utf-8")
     pictures = out / "pictures"
     pictures.mkdir(exist_ok=True)
     for f in state.files.values():
         if f.filename.endswith(".png") and f.content:
             (pictures / f.filename).write_bytes(f.content)
-    names = {user: name for user, (name, _) in PEOPLE.items()}
     for name, fmt in EXPORTS.items():
         write(FORMATS[fmt].render(board, names), out / name)

@@ -95,6 +95,10 @@ async def test_a_library_workshop_through_close(workspace):
     document = await w.exported()
     statuses = {(f["kind"], f["subject"]): f["status"] for f in document["findings"]}
     assert statuses[("no-owner", "DP1")] == statuses[("no-owner", "DP2")] == "resolved"
+    deciders = {f["decided_by"] for f in document["findings"] if f["status"] == "resolved"}
+    assert deciders == {"UALICE"}
+    dp1 = next(c for c in w.state.canvases.values() if c.title.startswith("DP1"))
+    assert "no-owner** — _resolved by UALICE · 20" in dp1.markdown
     review_thread = json.dumps(w.state.messages(CHANNEL, w.stage_thread("review")))
     assert review_thread.count("*Resolved* by <@UALICE>") == 2
     assert "2 resolved" in json.dumps(closing)

@@ -206,4 +206,4 @@ async def test_a_finding_whose_cause_is_fixed_is_resolved_everywhere(reviewed):
     assert "DP2 (no-owner)" not in json.dumps(status.json)
     await w.command("next")
     canvas = next(c.markdown for c in w.state.canvases.values() if "(`DP2`)" in c.markdown)
-    assert "**DP2 · no-owner** — _resolved_" in canvas
+    assert f"**DP2 · no-owner** — _resolved by {ALICE} · " in canvas

@@ -40,7 +40,8 @@ def test_document_has_the_fixed_keys(board):
     assert document["opportunities"][2]["decision"] is None
     assert document["findings"][1] == {"kind": "table-like-name", "subject": "P4",
                                        "status": "dismissed",
-                                       "message": "fact_orders looks like a table name"}
+                                       "message": "fact_orders looks like a table name",
+                                       "decided_by": None, "decided_at": None}
 
 
 def test_document_data_products(board):

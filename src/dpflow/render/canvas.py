@@ -29,7 +29,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(md=text.inline, cell=text.cell, code=text.code)
+    env.filters.update(md=text.inline, cell=text.cell, code=text.code, decision=text.decision)
     return env
 
 

@@ -36,7 +36,9 @@ def to_document(board: Board) -> dict:
                            "text": o.text} for o in board.opportunities],
         "data_products": [_product_document(index, p) for p in board.data_products],
         "findings": [{"kind": str(f.kind), "subject": f.subject, "status": str(f.status),
-                      "message": f.message} for f in board.findings],
+                      "message": f.message, "decided_by": f.decided_by,
+                      "decided_at": f.decided_at.isoformat() if f.decided_at else None}
+                     for f in board.findings],
     }
 
 

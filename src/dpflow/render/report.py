@@ -14,6 +14,7 @@ from dpflow.render.board_picture import board_pngs
 from dpflow.render.canvas import canvas_context
 from dpflow.render.index import BoardIndex
 from dpflow.render.map_picture import map_pngs
+from dpflow.render.text import decision
 
 KINDS = (("events", "event", "events"), ("decisions", "decision", "decisions"),
          ("opportunities", "opportunity", "opportunities"),
@@ -39,13 +40,17 @@ def to_html(board: Board, names: Mapping[str, str] | None = None) -> str:
         boards=[_data_uri(png) for png in board_pngs(board, names)],
         maps=[_data_uri(png) for png in map_pngs(board, names)] if board.data_products else [],
         canvases=[canvas_context(index, p) for p in board.data_products],
-        people=contributions(board, names))
+        people=contributions(board, names),
+        decided=[decision(f, names) for f in board.findings])
 
 
 def people(board: Board) -> list[str]:
-    """Everyone the report names: facilitators and authors, first seen first."""
+    """Everyone the report names: facilitators, authors and who decided findings, first
+    seen first."""
     authors = (c.author for kind, _, _ in KINDS for c in getattr(board, kind))
-    return [u for u in dict.fromkeys([*board.workshop.facilitators, *authors]) if u]
+    deciders = (f.decided_by for f in board.findings)
+    return [u for u in dict.fromkeys([*board.workshop.facilitators, *authors, *deciders])
+            if u]
 
 
 def contributions(board: Board, names: Mapping[str, str]) -> list[tuple[str, list]]:

@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import fields, replace
 
-from dpflow.domain.model import Board
+from dpflow.domain.model import Board, Finding
 
 _LINE_START = re.compile(r"^(\s*)([#>+*-]|\d+[.)])")
 # links `[…](…)`, mentions `![](@U…)`, autolinks `<…>`; a backtick, which would pair with
@@ -69,18 +69,34 @@ def _read(body: str, label: str | None, names: Mapping[str, str]) -> str:
 
 
 def mentioned(board: Board) -> list[str]:
-    """The users mentioned anywhere in the board's text, first seen first."""
+    """The users mentioned anywhere in the board's text, and those who decided findings,
+    first seen first."""
     found = (user for value in _texts(board) for user in _USER.findall(value))
-    return list(dict.fromkeys(found))
+    deciders = (f.decided_by for f in board.findings if f.decided_by)
+    return list(dict.fromkeys([*found, *deciders]))
 
 
 def readable(board: Board, names: Mapping[str, str] | None = None) -> Board:
-    """The board with every text as people read it: what pictures and canvases show."""
+    """The board with every text as people read it, and findings decided by name: what
+    pictures and canvases show."""
     def read(card):
-        return replace(card, **{f.name: _plain_value(getattr(card, f.name), names)
-                                for f in fields(card)})
+        read_card = replace(card, **{f.name: _plain_value(getattr(card, f.name), names)
+                                     for f in fields(card)})
+        if isinstance(card, Finding) and card.decided_by:
+            read_card.decided_by = (names or {}).get(card.decided_by, card.decided_by)
+        return read_card
     return Board(read(board.workshop), *([read(card) for card in cards]
                                          for cards in _cards(board)))
+
+
+def decision(finding: Finding, names: Mapping[str, str] | None = None) -> str:
+    """A finding's status as people read it: `resolved by Maya · 2026-12-01 14:03 UTC`."""
+    said = str(finding.status)
+    if finding.decided_by:
+        said += f" by {(names or {}).get(finding.decided_by, finding.decided_by)}"
+    if finding.decided_at:
+        said += f" · {finding.decided_at:%Y-%m-%d %H:%M} UTC"
+    return said
 
 
 def _cards(board: Board) -> tuple[list, ...]:

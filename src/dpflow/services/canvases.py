@@ -77,6 +77,12 @@ async def posting(uows: UnitOfWorkFactory, workshop_id: str,
         return Posting(board, products, thread, posted, explained)
 
 
+async def posted_refs(uows: UnitOfWorkFactory, workshop_id: str) -> list[str]:
+    """The data products whose canvases have been posted."""
+    async with uows.read() as uow:
+        return list(await uow.repo.posted_canvases(workshop_id))
+
+
 async def record(uows: UnitOfWorkFactory, workshop_id: str, dp_ref: str,
                  posted: Posted) -> None:
     async with uows() as uow:

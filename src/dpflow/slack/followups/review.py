@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from dpflow.services import review, stages
+from dpflow.services import canvases, review, stages
 from dpflow.services.jobs import Findings, Job, Recheck
 from dpflow.slack.blocks.review import findings_message, findings_messages, nothing_found
 from dpflow.slack.deps import Deps
+from dpflow.slack.followups.canvases import put_canvases
 
 if TYPE_CHECKING:
     from dpflow.slack.followups import FollowUps
@@ -33,8 +34,12 @@ async def post_findings(deps: Deps, job: Findings) -> None:
 
 
 async def recheck(deps: Deps, job: Recheck) -> None:
+    """Findings whose status changed are shown so in their messages and in the canvases
+    posted so far (their Review section)."""
     shown = await review.recheck(deps.uows, job.workshop, job.by)
     if shown:
         slack = await deps.slack.for_team(await stages.team_of(deps.uows, job.workshop))
         for message in shown:
             await slack.update(message.channel_id, message.ts, findings_message(message.findings))
+        if posted := await canvases.posted_refs(deps.uows, job.workshop):
+            await put_canvases(deps, job.workshop, posted)
