@@ -137,10 +137,20 @@ def _refreshes(repo: Repository, workshop_id: str, run_id: int, stage: Stage,
                       f"refresh:{run_id}")]
     if stage.number >= Stage.REVIEW.number:
         refreshes.append(_new(Job.RECHECK, Recheck(workshop=workshop_id, by=by), later,
-                              f"recheck:{workshop_id}"))
+                              _recheck_key(workshop_id)))
     if stage == Stage.CANVASES:
         refreshes.append(_redraw(repo, workshop_id, PICTURES_DELAY))
     return refreshes
+
+
+async def recheck_now(repo: Repository, workshop_id: str) -> None:
+    """A recheck waiting for more changes runs at once: before the closing summary, which
+    shows who resolved what."""
+    await repo.jobs.hurry(_recheck_key(workshop_id))
+
+
+def _recheck_key(workshop_id: str) -> str:
+    return f"recheck:{workshop_id}"
 
 
 async def redraw_pictures(repo: Repository, workshop_id: str,

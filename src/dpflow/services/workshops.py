@@ -98,6 +98,7 @@ async def close(uows: UnitOfWorkFactory, actor: Actor) -> Workshop:
         if run is not None:
             await _close(uow.repo, run)
         workshop.active, workshop.closed_at = False, uow.now()
+        await jobs.recheck_now(uow.repo, workshop.id)
         await jobs.queue(uow.repo, Job.WORKSHOP_SUMMARY, jobs.Payload(workshop=workshop.id))
         await uow.commit()
         return workshop_of(workshop)

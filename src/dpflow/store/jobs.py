@@ -68,6 +68,11 @@ class JobQueue:
              "stage_run_id": job.run_id, "due_at": job.due_at or self.now(), "key": job.key,
              "status": PENDING, "attempts": 0} for job in jobs])
 
+    async def hurry(self, key: str) -> None:
+        """The pending job of that key falls due now."""
+        await self.s.execute(update(JOBS).where(JOBS.c.key == key, JOBS.c.status == PENDING)
+                             .values(due_at=self.now()))
+
     async def drop(self, run_id: int, kinds: tuple[str, ...]) -> None:
         """Pending jobs of a stage run that no longer apply (closed early, deadline moved)."""
         await self.s.execute(update(JOBS).where(
