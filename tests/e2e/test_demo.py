@@ -33,6 +33,13 @@ async def test_the_demo_writes_every_output(tmp_path, capsys):
     kinds = {p["kind"] for p in document["data_products"]}
     assert kinds == {"source-aligned", "consumer-aligned"}
     assert document["findings"] and document["workshop"]["stage"] == "canvases"
+    # each owner set in the canvases thread resolved that product's no-owner finding
+    resolved = {f["subject"]: f["decided_by"] for f in document["findings"]
+                if f["kind"] == "no-owner" and f["status"] == "resolved"}
+    assert resolved == {"DP1": "URAVI", "DP2": "ULENA", "DP3": "UKENJI", "DP4": "UKENJI",
+                        "DP5": "ULENA"}
+    assert "no-owner** — _resolved by lena · " in (out / "canvases" / "DP2-fulfilment.md"
+                                                    ).read_text()
 
     canvases = sorted(p.name for p in (out / "canvases").iterdir())
     assert canvases[:3] == ["DP1-orders.md", "DP2-fulfilment.md", "DP3-shipments.md"]

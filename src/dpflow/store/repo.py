@@ -165,6 +165,14 @@ class Repository:
             FindingRow.workshop_id == run.workshop_id, FindingRow.status == "applied",
             FindingRow.updated_at >= run.opened_at)))
 
+    async def last_to_change(self, workshop_id: str, ref: str) -> str | None:
+        """Who contributed the latest line that changed the card `ref` (not made it)."""
+        return await self.s.scalar(
+            select(SourceRow.author).join(CardRow, CardRow.id == SourceRow.card_id)
+            .where(SourceRow.workshop_id == workshop_id, CardRow.ref == ref,
+                   SourceRow.created.is_(False))
+            .order_by(SourceRow.id.desc()).limit(1))
+
     async def contribution_count(self, workshop_id: str, user_id: str) -> int:
         return await self.s.scalar(select(func.count()).select_from(SourceRow).where(
             SourceRow.workshop_id == workshop_id, SourceRow.author == user_id))
