@@ -7,7 +7,7 @@ from __future__ import annotations
 import inspect
 from datetime import UTC, datetime, timedelta
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from slack_sdk.models.blocks import BlockElement, Option
 
@@ -193,6 +193,7 @@ def slack_errors(node) -> list[str]:
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(HOSTILE, min_size=30, max_size=30))
+@example(["<<@UHOSTILE>>", "<<!channel>|x>", "<<<https://evil.example>>>"] * 10)  # nested
 def test_no_builder_lets_typed_text_become_markup(typed):
     for name, output in built(hostile_board(typed), typed).items():
         leaks = [m for s in strings(output) for m in markup_from_people(s)]

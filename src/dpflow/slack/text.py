@@ -20,8 +20,12 @@ def clip(text: str, limit: int) -> str:
 
 def plain(text: str | None) -> str:
     """User text for plain_text fields (headers, buttons, options, inputs), where Slack
-    parses nothing, yet a copy of it must not read as markup: `<…>` becomes `‹…›`."""
-    return _MARKUP.sub(r"‹\1›", text or "")
+    parses nothing, yet a copy of it must not read as markup: `<…>` becomes `‹…›`, nested
+    ones too (`<<@U1>>` would leave `<‹@U1›>` after one pass)."""
+    text = text or ""
+    while (kept := _MARKUP.sub(r"‹\1›", text)) != text:
+        text = kept
+    return text
 
 
 def said(message: str, people: tuple[str, ...] = ()) -> str:
