@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dpflow.render.canvas import canvas_title, render_canvas
+from dpflow.render.text import message
 from tests.boards import sample_board
 
 
@@ -67,6 +68,14 @@ def test_user_text_cannot_break_structure(board):
     canvas = render_canvas(board, "DP1")
     assert "\\# big second line" in canvas
     assert "| E1 Order \\| placed |" in canvas
+
+
+def test_a_findings_message_keeps_what_to_type_as_code():
+    assert message("Orders [x](http://evil.example) (DP1) has no owner: name it with "
+                   "`DP1 owner: <team>`.") == (
+        "Orders \\[x\\](http://evil.example) (DP1) has no owner: name it with "
+        "`DP1 owner: <team>`.")
+    assert message("Name `odd") == "Name \\`odd"
 
 
 def test_title_and_unknown_product(board):

@@ -29,7 +29,8 @@ def environment() -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters.update(md=text.inline, cell=text.cell, code=text.code, decision=text.decision)
+    env.filters.update(md=text.inline, cell=text.cell, code=text.code, decision=text.decision,
+                       message=text.message)
     return env
 
 

@@ -22,6 +22,25 @@ def inline(text: object) -> str:
     return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), flat)
 
 
+def message(text: object) -> str:
+    """A message dpflow wrote around people's text: its `code spans` stay code (what to
+    type), the rest is inline. Code spans show their text as it is, links and mentions
+    included, so a backtick in a name that shifts the pairing cannot set anything free."""
+    parts = str(text).split("`")
+    if len(parts) % 2 == 0:  # a backtick without its pair: nothing to keep as code
+        return inline(text)
+    return "".join(f"`{code(part)}`" if i % 2 else _spaced(part)
+                   for i, part in enumerate(parts))
+
+
+def _spaced(text: str) -> str:
+    """`inline`, keeping one space at either end where `text` had some."""
+    kept = inline(text)
+    if not kept:
+        return " " if text[:1].isspace() else ""
+    return (" " if text[:1].isspace() else "") + kept + (" " if text[-1:].isspace() else "")
+
+
 def cell(text: object) -> str:
     """User text for a table cell: inline, and pipes cannot end the cell."""
     return inline(text).replace("|", "\\|")
