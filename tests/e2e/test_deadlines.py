@@ -258,15 +258,17 @@ async def _serve(env: dict, cwd, port: int,
         sys.executable, "-m", "dpflow", "serve", env=env, cwd=cwd,
         stdout=asyncio.subprocess.DEVNULL, stderr=stderr)
 
-    async def healthy():
-        try:
-            async with aiohttp.ClientSession() as http, \
-                    http.get(f"http://127.0.0.1:{port}/healthz") as response:
-                return response.status == 200
-        except aiohttp.ClientError:
-            return False
-    await _until(healthy, timeout=30)
+    await _until(lambda: _healthy(f"http://127.0.0.1:{port}"), timeout=30)
     return app
+
+
+async def _healthy(url: str) -> bool:
+    """The app at `url` answers /healthz with 200."""
+    try:
+        async with aiohttp.ClientSession() as http, http.get(f"{url}/healthz") as response:
+            return response.status == 200
+    except aiohttp.ClientError:
+        return False
 
 
 async def _until(probe, timeout: float = 15):

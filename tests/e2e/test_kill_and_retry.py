@@ -28,7 +28,7 @@ from dpflow.slack.emulator.driver import SlackDriver
 from dpflow.slack.ids import Action
 from dpflow.slack.metadata import WorkshopValue
 from tests.conftest import FACILITATOR, SECRET, exported
-from tests.e2e.test_deadlines import _free_port, _serve, _until
+from tests.e2e.test_deadlines import _free_port, _healthy, _serve, _until
 
 CHANNELS = {"C0ORDERS": "Order fulfilment", "C0RETURNS": "Parcel returns",
             "C0STOCK": "Stock keeping"}
@@ -73,12 +73,7 @@ class Instance:
         await self.process.wait()
 
     async def answers(self) -> bool:
-        try:
-            async with aiohttp.ClientSession() as http, \
-                    http.get(f"{self.url}/healthz") as response:
-                return response.status == 200
-        except aiohttp.ClientError:
-            return False
+        return await _healthy(self.url)
 
 
 class KillAfterPost:

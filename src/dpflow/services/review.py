@@ -84,13 +84,6 @@ NEEDS_FORM = {FindingKind.TABLE_LIKE_NAME, FindingKind.NO_OWNER,
               FindingKind.UNSUPPORTED_DECISION, FindingKind.UNUSED_PORT}
 
 
-async def _resolver(repo: Repository, workshop: WorkshopRow, finding: Finding,
-                    by: str | None) -> str | None:
-    """Who resolved a finding: the last to change the card it is about (the owner set on
-    DP2 resolves DP2's no-owner), else who changed the board last."""
-    return await repo.last_to_change(workshop.id, finding.subject) or by
-
-
 @dataclass(frozen=True)
 class Rerun:
     fresh: list[FindingRow]  # new on the board: to post
@@ -111,8 +104,10 @@ async def run_review(repo: Repository, workshop: WorkshopRow, by: str | None = N
             fresh.append(row)
         elif row.status != finding.status:
             changed.append(row)
+            # resolved by the last to change the card it is about (the owner set on DP2
+            # resolves DP2's no-owner), else by who changed the board last
             row.decided_by, row.decided_at = (
-                (await _resolver(repo, workshop, finding, by), repo.now())
+                (await repo.last_to_change(workshop.id, finding.subject) or by, repo.now())
                 if finding.status is FindingStatus.RESOLVED else (None, None))
         row.kind, row.subject, row.message = finding.kind.value, finding.subject, finding.message
         row.status, row.details, row.current = finding.status.value, finding.details, True
