@@ -13,6 +13,7 @@ from sqlalchemy import (
     bindparam,
     delete,
     exists,
+    false,
     insert,
     select,
     text,
@@ -142,9 +143,10 @@ class Boards:
                             needs: Needs) -> ReplyContext:
         """In one statement: the run and workshop now, whether the author is a member and
         the message was seen, and the cards `needs` names."""
-        rows = (await self.s.execute(_REPLY_CONTEXT, {
+        needed = _needs_params(needs)
+        rows = (await self.s.execute(_reply_context(tuple(needed)), {
             "run": thread.run_id, "workshop": thread.workshop_id, "user": user_id,
-            "channel": channel_id, "ts": ts, **_needs_params(needs)})).all()
+            "channel": channel_id, "ts": ts, **needed})).all()
         first = rows[0]
         stored = Stored(Board(workshop_of(first)))
         for row in rows:
@@ -154,8 +156,9 @@ class Boards:
 
     async def slice(self, workshop: WorkshopRow, needs: Needs) -> Stored:
         """The cards `needs` names, on a board of `workshop`."""
-        rows = (await self.s.execute(_SLICE, {"workshop": workshop.id,
-                                              **_needs_params(needs)})).all()
+        needed = _needs_params(needs)
+        rows = (await self.s.execute(_slice(tuple(needed)),
+                                     {"workshop": workshop.id, **needed})).all()
         stored = Stored(Board(workshop_of(workshop)))
         for row in rows:
             _place(stored, row)
@@ -324,33 +327,58 @@ def _in(name: str):
     return bindparam(name, expanding=True)
 
 
-# The statements of a reply, built once. The cards some lines need are those they name,
-# the data products those hang on, products by name, and cards of a kind with a given text:
-# each an index search, so the cost does not grow with the board.
+# The statements of a reply, built once per shape of what its lines need. The cards some
+# lines need are those they name, the data products those hang on, products by name, and
+# cards of a kind with a given text: each an index search, so the cost does not grow with
+# the board. Only the searches a message needs are in its statement: SQLite plans and runs
+# every branch of a union, even one that can match nothing (a one-event reply costs a
+# twentieth of what all seven branches cost).
 def _ids(*where):
     return select(CARDS.c.id).where(CARDS.c.workshop_id == bindparam("workshop"), *where)
 
 
-_NEEDED = CARD.c.id.in_(union(
-    _ids(CARDS.c.ref.in_(_in("refs"))),
-    select(CARDS.c.parent_id).where(CARDS.c.workshop_id == bindparam("workshop"),
-                                    CARDS.c.ref.in_(_in("refs"))),
-    _ids(CARDS.c.kind == CardKind.DATA_PRODUCT.value, CARDS.c.norm.in_(_in("names"))),
-    *(_ids(CARDS.c.kind == kind.value, CARDS.c.norm.in_(_in(f"{kind.value}_texts")))
-      for kind in _TEXT_KINDS)))
-_NEEDED_CARDS = and_(_NEEDED, CARD.c.deleted_at.is_(None))
-_REPLY_CONTEXT = (
-    select(RUNS.c.closed_at,
-           exists().where(MemberRow.workshop_id == RUNS.c.workshop_id,
-                          MemberRow.user_id == bindparam("user")).label("member"),
-           exists().where(SourceRow.channel_id == bindparam("channel"),
-                          SourceRow.message_ts == bindparam("ts")).label("seen"),
-           *_WORKSHOP_COLUMNS, *_CARD_COLUMNS)
-    .select_from(RUNS.join(WORKSHOPS, WORKSHOPS.c.id == RUNS.c.workshop_id)
-                 .outerjoin(CARD, _NEEDED_CARDS)
-                 .outerjoin(PARENT, PARENT.c.id == CARD.c.parent_id))
-    .where(RUNS.c.id == bindparam("run")).order_by(*_ORDER))
-_SLICE = select(*_CARD_COLUMNS).select_from(_CARD_SOURCE).where(_NEEDED_CARDS).order_by(*_ORDER)
+_SEARCHES = {
+    "refs": (_ids(CARDS.c.ref.in_(_in("refs"))),
+             select(CARDS.c.parent_id).where(CARDS.c.workshop_id == bindparam("workshop"),
+                                             CARDS.c.ref.in_(_in("refs")))),
+    "names": (_ids(CARDS.c.kind == CardKind.DATA_PRODUCT.value,
+                   CARDS.c.norm.in_(_in("names"))),),
+    **{f"{kind.value}_texts": (_ids(CARDS.c.kind == kind.value,
+                                    CARDS.c.norm.in_(_in(f"{kind.value}_texts"))),)
+       for kind in _TEXT_KINDS},
+}
+
+
+@functools.cache
+def _needed_cards(shape: tuple[str, ...]):
+    searches = [search for name in shape for search in _SEARCHES[name]]
+    if not searches:
+        return false()
+    return and_(CARD.c.id.in_(union(*searches) if len(searches) > 1 else searches[0]),
+                CARD.c.deleted_at.is_(None))
+
+
+@functools.cache
+def _reply_context(shape: tuple[str, ...]):
+    return (
+        select(RUNS.c.closed_at,
+               exists().where(MemberRow.workshop_id == RUNS.c.workshop_id,
+                              MemberRow.user_id == bindparam("user")).label("member"),
+               exists().where(SourceRow.channel_id == bindparam("channel"),
+                              SourceRow.message_ts == bindparam("ts")).label("seen"),
+               *_WORKSHOP_COLUMNS, *_CARD_COLUMNS)
+        .select_from(RUNS.join(WORKSHOPS, WORKSHOPS.c.id == RUNS.c.workshop_id)
+                     .outerjoin(CARD, _needed_cards(shape))
+                     .outerjoin(PARENT, PARENT.c.id == CARD.c.parent_id))
+        .where(RUNS.c.id == bindparam("run")).order_by(*_ORDER))
+
+
+@functools.cache
+def _slice(shape: tuple[str, ...]):
+    return (select(*_CARD_COLUMNS).select_from(_CARD_SOURCE).where(_needed_cards(shape))
+            .order_by(*_ORDER))
+
+
 _WHOLE = select(*_CARD_COLUMNS).select_from(_CARD_SOURCE).where(_LIVE).order_by(*_ORDER)
 _PARENT = {Event: "data_product", Decision: "event", Opportunity: "decision",
            Port: "data_product"}
@@ -367,9 +395,12 @@ def _take_refs(kinds: int):
 
 
 def _needs_params(needs: Needs) -> dict:
+    """The lists `needs` names, without the empty ones: their keys are the statement's
+    shape."""
     texts = {f"{kind.value}_texts": [text for k, text in needs.texts if k is kind]
              for kind in _TEXT_KINDS}
-    return {"refs": list(needs.refs), "names": list(needs.names), **texts}
+    lists = {"refs": list(needs.refs), "names": list(needs.names), **texts}
+    return {name: values for name, values in lists.items() if values}
 
 
 def workshop_of(row, facilitators: list[str] | None = None) -> Workshop:
