@@ -71,7 +71,7 @@ async def running(settings: Settings, *, http: bool = True,
         if background:
             deps.wake.append(scheduler.wake)
             await stack.enter_async_context(_task(scheduler.run_forever(), "dpflow-scheduler"))
-        site_runner, url = ((await _http(app, db.read, settings, answering)) if http
+        site_runner, url = ((await _http(app, db.engine, settings, answering)) if http
                             else (None, None))
         stack.push_async_callback(_stop, site_runner, scheduler)
         yield Running(app, deps, db, scheduler, url)
@@ -135,9 +135,6 @@ async def prepare_database(db: Database, url: str) -> None:
     try:
         await migrate(db)
     except (OSError, SQLAlchemyError) as e:
-        # aiosqlite ends a failed connect on its own thread after raising: let it, or it
-        # prints a traceback about a closed event loop after our one line
-        await asyncio.sleep(0.1)
         cause = getattr(e, "orig", None) or e
         shown = make_url(url).render_as_string(hide_password=True)
         raise StartError(f"cannot open the database {shown}: {cause}") from None

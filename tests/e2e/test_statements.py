@@ -22,7 +22,7 @@ def counted(workspace):
     def count(conn, cursor, statement, *args) -> None:
         statements.append(statement.split()[0])
 
-    engines = {workspace.app.db.read.sync_engine, workspace.app.db.write.sync_engine}
+    engines = set(workspace.app.db.sessions.sync_engines())
     for engine in engines:
         event.listen(engine, "before_cursor_execute", count)
     try:

@@ -61,7 +61,7 @@ class DpflowApp(AsyncApp):
 
 def build_app(settings: Settings, db: Database,
               clock: Callable[[], datetime] = utcnow) -> tuple[AsyncApp, Deps]:
-    engine = db.read
+    engine = db.engine
     installations = _installation_store(settings, engine)
     deps = Deps(uows=UnitOfWorkFactory(db, clock),
                 slack=SlackClients(settings.slack_api_url, _secret(settings.slack_bot_token),

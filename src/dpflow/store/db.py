@@ -1,21 +1,22 @@
-"""Engine and session factory; migrations at start-up."""
+"""Engines and sessions; migrations at start-up."""
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
-from dataclasses import dataclass
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
-from sqlalchemy.dialects import registry
-from sqlalchemy.dialects.sqlite.pysqlite import SQLiteDialect_pysqlite
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
-from sqlalchemy.pool import AsyncAdaptedQueuePool, StaticPool
-from sqlalchemy.util import await_only
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.orm import Session
+from sqlalchemy.pool import QueuePool, StaticPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -26,28 +27,112 @@ WRITE_WAIT = 1.5
 COUNTERS = 3  # connections that take card references on PostgreSQL
 
 
+class AsyncSessions:
+    """PostgreSQL: asyncio sessions on one pool; nothing is serialised."""
+
+    def __init__(self, engine: AsyncEngine):
+        self.engine = engine
+
+    @asynccontextmanager
+    async def session(self, *, write: bool) -> AsyncIterator[AsyncSession]:
+        async with AsyncSession(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    def sync_engines(self) -> list[Engine]:
+        return [self.engine.sync_engine]
+
+    async def dispose(self) -> None:
+        await self.engine.dispose()
+
+
+@dataclass
+class InlineSessions:
+    """SQLite: Python's sqlite3 under plain sessions, called right on the event loop.
+    SQLite answers within microseconds here (WAL: reads never wait for the writer), and
+    what an asyncio driver adds to every execute, fetch and commit (aiosqlite's thread hop,
+    the asyncio session's greenlet switch each way) cost more CPU than the calls themselves.
+    Writers in this process queue in order for the one write connection and give up after
+    `WRITE_WAIT`; readers take a connection of their own."""
+
+    write: Engine
+    read: Engine
+    _writer: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @asynccontextmanager
+    async def session(self, *, write: bool) -> AsyncIterator[InlineSession]:
+        if not write and self.read is not self.write:
+            with Session(self.read, expire_on_commit=False) as session:
+                yield InlineSession(session)
+            return
+        async with asyncio.timeout(WRITE_WAIT):
+            await self._writer.acquire()
+        try:
+            with Session(self.write, expire_on_commit=False) as session:
+                yield InlineSession(session)
+        finally:
+            self._writer.release()
+
+    def sync_engines(self) -> list[Engine]:
+        return [self.write, self.read]
+
+    async def dispose(self) -> None:
+        self.write.dispose()
+        self.read.dispose()
+
+
+class InlineSession:
+    """A plain session with the asyncio session's methods (those the store uses): each call
+    runs at once and returns."""
+
+    def __init__(self, session: Session):
+        self.sync_session, self.bind = session, session.bind
+
+    async def execute(self, *args, **kwargs):
+        return self.sync_session.execute(*args, **kwargs)
+
+    async def scalar(self, *args, **kwargs):
+        return self.sync_session.scalar(*args, **kwargs)
+
+    async def scalars(self, *args, **kwargs):
+        return self.sync_session.scalars(*args, **kwargs)
+
+    async def get(self, *args, **kwargs):
+        return self.sync_session.get(*args, **kwargs)
+
+    def add(self, row) -> None:
+        self.sync_session.add(row)
+
+    async def delete(self, row) -> None:
+        self.sync_session.delete(row)
+
+    async def flush(self) -> None:
+        self.sync_session.flush()
+
+    async def commit(self) -> None:
+        self.sync_session.commit()
+
+
 @dataclass
 class Database:
-    """The engines of one database: `write` takes every transaction that writes, `read`
-    the others. On SQLite `write` is a single connection: writers in this process queue
-    for it in order instead of sleeping in SQLite's busy handler, and reads never wait for
-    them (WAL). On PostgreSQL both are the same pool and nothing is serialised, and
-    `counters`, a small pool of its own, takes card references each in a transaction of
-    its own: a workshop's counter row is locked for one statement, not until the reply
-    that takes it commits (replies to one workshop would queue behind each other's round
-    trips). Those transactions commit without waiting for the disk: the reply that uses
-    a reference commits after it and waits, which makes the counter durable too (one
-    write-ahead log), and a counter lost in a crash gave out only references no stored
-    card has. Waiting for the disk there made every reply of every instance queue behind
-    one flush at a time. A reference whose reply then fails is skipped, never given out
-    twice."""
+    """Where units of work get their sessions (`sessions`), and an asyncio engine for what
+    needs one of its own (`engine`: the OAuth installation store, /healthz; None for an
+    in-memory database). On PostgreSQL, `counters`, a small pool of its own, takes card
+    references each in a transaction of its own: a workshop's counter row is locked for one
+    statement, not until the reply that takes it commits (replies to one workshop would
+    queue behind each other's round trips). Those transactions commit without waiting for
+    the disk: the reply that uses a reference commits after it and waits, which makes the
+    counter durable too (one write-ahead log), and a counter lost in a crash gave out only
+    references no stored card has. Waiting for the disk there made every reply of every
+    instance queue behind one flush at a time. A reference whose reply then fails is
+    skipped, never given out twice."""
 
-    read: AsyncEngine
-    write: AsyncEngine
+    sessions: AsyncSessions | InlineSessions
+    engine: AsyncEngine | None
     counters: AsyncEngine | None = None  # None: in the writer's transaction
 
     async def dispose(self) -> None:
-        for engine in {self.read, self.write, self.counters} - {None}:
+        await self.sessions.dispose()
+        for engine in {self.engine, self.counters} - {None}:
             await engine.dispose()
 
 
@@ -58,25 +143,25 @@ def open_database(url: str) -> Database:
         counters = create_async_engine(
             url, isolation_level="AUTOCOMMIT", pool_size=COUNTERS, max_overflow=0,
             connect_args={"server_settings": {"synchronous_commit": "off"}})
-        return Database(engine, engine, counters)
-    if not make_url(url).database:  # in memory (service tests): one connection for all
-        engine = _sqlite(url, "BEGIN", poolclass=StaticPool)
-        return Database(engine, engine)
-    return Database(_sqlite(url, "BEGIN"),
-                    _sqlite(url, "BEGIN IMMEDIATE", pool_size=1, max_overflow=0,
-                            pool_timeout=WRITE_WAIT))
+        return Database(AsyncSessions(engine), engine, counters)
+    path = make_url(url).database
+    if not path:  # in memory (service tests): one connection for all
+        engine = _sqlite(":memory:", "BEGIN", poolclass=StaticPool)
+        return Database(InlineSessions(engine, engine), None)
+    # the read pool never makes a reader wait: past its size, a reader opens a connection
+    sessions = InlineSessions(_sqlite(path, "BEGIN IMMEDIATE", poolclass=StaticPool),
+                              _sqlite(path, "BEGIN", pool_size=5, max_overflow=-1))
+    return Database(sessions, create_async_engine(url))
 
 
-def _sqlite(url: str, begin: str, **pool) -> AsyncEngine:
-    path = make_url(url).database or ":memory:"
+def _sqlite(path: str, begin: str, **pool) -> Engine:
     # no isolation level: sqlite3 would defer BEGIN itself; the engine issues it
-    engine = create_async_engine(
-        make_url(url).set(drivername="sqlite+inline"), **pool,
-        creator=partial(sqlite3.connect, path, timeout=WRITE_WAIT, isolation_level=None,
-                        check_same_thread=False, factory=_Connection))
-    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    engine = create_engine("sqlite://", poolclass=pool.pop("poolclass", QueuePool), **pool,
+                           creator=partial(sqlite3.connect, path, timeout=WRITE_WAIT,
+                                           isolation_level=None, check_same_thread=False))
+    event.listen(engine, "connect", _sqlite_pragmas)
     # a writer takes the write lock at BEGIN
-    event.listen(engine.sync_engine, "begin", lambda conn: conn.exec_driver_sql(begin))
+    event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
     return engine
 
 
@@ -88,57 +173,6 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.close()
 
 
-class InlineSQLite(SQLiteDialect_pysqlite):
-    """Python's own sqlite3 under the asyncio engine: each call runs at once on the event
-    loop. SQLite answers within microseconds here (WAL; the writers of this process queue
-    for the one write connection), and what an asyncio driver adds to every cursor,
-    execute, fetch and commit (aiosqlite's thread hop, or a greenlet switch each way) cost
-    more CPU than the calls themselves."""
-
-    is_async = True
-    supports_statement_cache = True
-
-    @classmethod
-    def get_pool_class(cls, url):
-        return AsyncAdaptedQueuePool if cls._is_url_file_db(url) else StaticPool
-
-
-registry.register("sqlite.inline", __name__, "InlineSQLite")
-
-
-class _Cursor(sqlite3.Cursor):
-    def execute(self, *args):
-        super().execute(*args)
-        return _awaited(self)
-
-    def executemany(self, *args):
-        super().executemany(*args)
-        return _awaited(self)
-
-    async def _async_soft_close(self) -> None:
-        """Called by the asyncio engine after each statement: the rows stay where they are,
-        read on this same thread."""
-
-
-def _awaited(cursor: _Cursor) -> _Cursor:
-    """The asyncio engine's connections insist that a statement awaited something (to catch
-    a driver that blocks): one await of nothing."""
-    return await_only(_nothing(cursor))
-
-
-async def _nothing(value):
-    return value
-
-
-class _Connection(sqlite3.Connection):
-    def cursor(self, factory=_Cursor):
-        return super().cursor(factory)
-
-
-def session_factory(engine: AsyncEngine) -> async_sessionmaker:
-    return async_sessionmaker(engine, expire_on_commit=False)
-
-
 def alembic_config(url: str) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
@@ -148,7 +182,11 @@ def alembic_config(url: str) -> Config:
 
 async def migrate(db: Database) -> None:
     """Bring the database to the newest schema (Alembic `upgrade head`)."""
-    async with db.write.begin() as conn:
+    if isinstance(db.sessions, InlineSessions):
+        with db.sessions.write.begin() as conn:
+            _upgrade(conn)
+        return
+    async with db.sessions.engine.begin() as conn:
         await conn.run_sync(_upgrade)
 
 

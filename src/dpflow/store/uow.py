@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from datetime import datetime
 
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dpflow.logs import note
 from dpflow.store.boards import Boards, Threads
-from dpflow.store.db import Database, migrate, open_database, session_factory
+from dpflow.store.db import AsyncSessions, Database, InlineSessions, migrate, open_database
 from dpflow.store.models import StageRunRow, WorkshopRow, utcnow
 from dpflow.store.repo import Repository
 
@@ -19,21 +19,23 @@ Clock = Callable[[], datetime]
 
 
 class UnitOfWork:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession], threads: Threads,
-                 clock: Clock, counters: AsyncEngine | None = None):
+    def __init__(self, sessions: AsyncSessions | InlineSessions, threads: Threads,
+                 clock: Clock, counters: AsyncEngine | None = None, *, write: bool):
         self._sessions, self._threads, self.now = sessions, threads, clock
-        self._counters = counters
+        self._counters, self._write = counters, write
+        self._closing = AsyncExitStack()
 
     async def __aenter__(self) -> UnitOfWork:
-        self.session = self._sessions()
+        self.session = await self._closing.enter_async_context(
+            self._sessions.session(write=self._write))
         self.repo = Repository(self.session, self.now)
         self.boards = Boards(self.session, self._threads, self.now, self._counters)
         return self
 
     async def __aexit__(self, *exc) -> None:
-        # close() rolls back what was not committed and, unlike rollback(), leaves the
+        # closing rolls back what was not committed and, unlike rollback(), leaves the
         # loaded rows readable for the caller
-        await self.session.close()
+        await self._closing.aclose()
 
     async def commit(self) -> None:
         await self.session.commit()
@@ -45,17 +47,16 @@ class UnitOfWorkFactory:
 
     def __init__(self, db: Database, clock: Clock = utcnow):
         self.clock = clock
-        self._writes = session_factory(db.write)
-        self._reads = session_factory(db.read)
-        self._counters = db.counters
+        self._sessions, self._counters = db.sessions, db.counters
         self._threads = Threads()
         self.teams: dict[str, str] = {}  # workshop id → its team, which never changes
 
     def __call__(self) -> UnitOfWork:
-        return UnitOfWork(self._writes, self._threads, lambda: self.clock(), self._counters)
+        return UnitOfWork(self._sessions, self._threads, lambda: self.clock(), self._counters,
+                          write=True)
 
     def read(self) -> UnitOfWork:
-        return UnitOfWork(self._reads, self._threads, lambda: self.clock())
+        return UnitOfWork(self._sessions, self._threads, lambda: self.clock(), write=False)
 
 
 @asynccontextmanager
