@@ -104,5 +104,5 @@ async def test_a_signature_is_remembered_while_slack_could_send_it_again():
         uows.clock = lambda: start + replays.REMEMBERED + timedelta(seconds=1)
         assert await replays.first_time(uows, "v0=later")
         async with uows.read() as uow:
-            remembered = list(await uow.session.scalars(select(ReceivedRow.key)))
+            remembered = list(await uow.repo.s.scalars(select(ReceivedRow.key)))
         assert remembered == ["sig:v0=later"]

@@ -23,7 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from dpflow.domain.changes import KIND, LIST_FIELDS, READS, SUPPORTS, Applied, Change, Needs
 from dpflow.domain.model import (
@@ -42,6 +42,7 @@ from dpflow.domain.model import (
     norm,
 )
 from dpflow.logs import note
+from dpflow.store.db import Transaction
 from dpflow.store.models import (
     CanvasItemRow,
     CardRow,
@@ -117,9 +118,9 @@ class Threads:
 
 
 class Boards:
-    def __init__(self, session: AsyncSession, threads: Threads, now,
+    def __init__(self, tx: Transaction, threads: Threads, now,
                  counters: AsyncEngine | None = None):
-        self.s, self.threads, self.now, self.counters = session, threads, now, counters
+        self.tx, self.threads, self.now, self.counters = tx, threads, now, counters
 
     # --- reading ---------------------------------------------------------------------
 
@@ -128,7 +129,7 @@ class Boards:
         if (known := self.threads.get(key)) is not None:
             note(workshop=known.workshop_id)
             return known
-        row = (await self.s.execute(
+        row = (await self.tx.execute(
             select(RUNS.c.id, RUNS.c.workshop_id, WORKSHOPS.c.team_id, RUNS.c.stage)
             .join(WORKSHOPS, WORKSHOPS.c.id == RUNS.c.workshop_id)
             .where(RUNS.c.channel_id == channel_id, RUNS.c.message_ts == thread_ts))).first()
@@ -144,7 +145,7 @@ class Boards:
         """In one statement: the run and workshop now, whether the author is a member and
         the message was seen, and the cards `needs` names."""
         needed = _needs_params(needs)
-        rows = (await self.s.execute(_reply_context(tuple(needed)), {
+        rows = (await self.tx.execute(_reply_context(tuple(needed)), {
             "run": thread.run_id, "workshop": thread.workshop_id, "user": user_id,
             "channel": channel_id, "ts": ts, **needed})).all()
         first = rows[0]
@@ -157,7 +158,7 @@ class Boards:
     async def slice(self, workshop: WorkshopRow, needs: Needs) -> Stored:
         """The cards `needs` names, on a board of `workshop`."""
         needed = _needs_params(needs)
-        rows = (await self.s.execute(_slice(tuple(needed)),
+        rows = (await self.tx.execute(_slice(tuple(needed)),
                                      {"workshop": workshop.id, **needed})).all()
         stored = Stored(Board(workshop_of(workshop)))
         for row in rows:
@@ -166,7 +167,7 @@ class Boards:
 
     async def whole(self, workshop: WorkshopRow, facilitators: list[str]) -> Stored:
         """Every card of the board with its links and canvas items."""
-        rows = (await self.s.execute(_WHOLE, {"workshop": workshop.id})).all()
+        rows = (await self.tx.execute(_WHOLE, {"workshop": workshop.id})).all()
         stored = Stored(Board(workshop_of(workshop, facilitators)))
         for row in rows:
             _place(stored, row)
@@ -175,7 +176,7 @@ class Boards:
         return stored
 
     async def _links(self, stored: Stored, workshop_id: str) -> None:
-        rows = await self.s.execute(
+        rows = await self.tx.execute(
             select(LINKS.c.relation, CARD.c.ref, TARGET.c.ref)
             .select_from(LINKS.join(CARD, CARD.c.id == LINKS.c.source_id)
                          .join(TARGET, TARGET.c.id == LINKS.c.target_id))
@@ -191,7 +192,7 @@ class Boards:
                 card.reads.append(target_ref)
 
     async def _items(self, stored: Stored, workshop_id: str) -> None:
-        rows = await self.s.execute(
+        rows = await self.tx.execute(
             select(CARD.c.ref, ITEMS.c.field, ITEMS.c.value)
             .select_from(ITEMS.join(CARD, CARD.c.id == ITEMS.c.card_id))
             .where(CARD.c.workshop_id == workshop_id, CARD.c.deleted_at.is_(None),
@@ -214,14 +215,14 @@ class Boards:
         for i, (kind, n) in enumerate(counts.items()):
             params.update({f"kind{i}": kind.value, f"n{i}": n})
         if self.counters is None:
-            rows = (await self.s.execute(_take_refs(len(counts)), params)).all()
+            rows = (await self.tx.execute(_take_refs(len(counts)), params)).all()
         else:
             async with self.counters.connect() as conn:
                 rows = (await conn.execute(_take_refs(len(counts)), params)).all()
         return {CardKind(kind): last - counts[CardKind(kind)] for kind, last in rows}
 
     async def join(self, workshop_id: str, user_id: str) -> None:
-        await self.s.execute(self._insert_new(MemberRow.__table__), {
+        await self.tx.execute(self._insert_new(MemberRow.__table__), {
             "workshop_id": workshop_id, "user_id": user_id, "facilitator": False,
             "muted": False, "joined_at": self.now()})
 
@@ -232,13 +233,13 @@ class Boards:
         await self._add_cards(workshop_id, stored, change, stage)
         await self._update_cards(stored, change)
         if change.removed:
-            await self.s.execute(update(CARDS).where(
+            await self.tx.execute(update(CARDS).where(
                 CARDS.c.id.in_([stored.ids[ref] for ref in change.removed]))
                 .values(deleted_at=self.now()))
         await self._write_links(workshop_id, stored, change)
         await self._write_items(stored, change)
         if sources:
-            await self.s.execute(_INSERT_SOURCES, [
+            await self.tx.execute(_INSERT_SOURCES, [
                 _source_row(workshop_id, stage, source, stored.ids, self.now())
                 for source in sources])
 
@@ -253,7 +254,7 @@ class Boards:
                 continue
             rows = [_card_row(workshop_id, card, stage, stored.ids, self.now())
                     for card in cards]
-            result = await self.s.execute(_INSERT_CARDS, rows)
+            result = await self.tx.execute(_INSERT_CARDS, rows)
             stored.ids.update({ref: card_id for ref, card_id in result})
 
     async def _update_cards(self, stored: Stored, change: Change) -> None:
@@ -267,20 +268,20 @@ class Boards:
             groups.setdefault(frozenset(values), []).append({"card_id": stored.ids[ref],
                                                              **values})
         for columns, rows in groups.items():
-            await self.s.execute(update(CARDS).where(CARDS.c.id == bindparam("card_id"))
+            await self.tx.execute(update(CARDS).where(CARDS.c.id == bindparam("card_id"))
                                  .values({name: bindparam(name) for name in columns}), rows)
 
     async def _write_links(self, workshop_id: str, stored: Stored, change: Change) -> None:
         ids = stored.ids
         if change.linked:
-            await self.s.execute(self._insert_new(LINKS), [
+            await self.tx.execute(self._insert_new(LINKS), [
                 {"workshop_id": workshop_id, "relation": link.relation,
                  "source_id": ids[link.source], "target_id": ids[link.target]}
                 for link in change.linked])
         gone = [(link.relation, ids[link.source], ids[link.target])
                 for link in change.unlinked if link.source in ids and link.target in ids]
         if gone:
-            await self.s.execute(delete(LINKS).where(
+            await self.tx.execute(delete(LINKS).where(
                 tuple_(LINKS.c.relation, LINKS.c.source_id, LINKS.c.target_id).in_(gone)))
 
     async def _write_items(self, stored: Stored, change: Change) -> None:
@@ -288,16 +289,16 @@ class Boards:
             rows = [{"card_id": stored.ids[item.data_product], "field": item.field.value,
                      "value": item.value, "author": item.author, "created_at": self.now()}
                     for item in change.items_added]
-            result = await self.s.execute(_INSERT_ITEMS, rows)
+            result = await self.tx.execute(_INSERT_ITEMS, rows)
             for item, item_id in zip(change.items_added, result.scalars(), strict=True):
                 item.id = item_id
         gone = [item.id for item in change.items_removed if item.id is not None]
         if gone:
-            await self.s.execute(update(ITEMS).where(ITEMS.c.id.in_(gone))
+            await self.tx.execute(update(ITEMS).where(ITEMS.c.id.in_(gone))
                                  .values(deleted_at=self.now()))
 
     def _insert_new(self, table):
-        return insert_new(self.s.bind.dialect.name, table)
+        return insert_new(self.tx.dialect.name, table)
 
 
 @functools.cache

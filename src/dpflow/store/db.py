@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -14,7 +14,12 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import Connection, make_url
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    AsyncSession,
+    create_async_engine,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool, StaticPool
 
@@ -28,15 +33,20 @@ COUNTERS = 3  # connections that take card references on PostgreSQL
 
 
 class AsyncSessions:
-    """PostgreSQL: asyncio sessions on one pool; nothing is serialised."""
+    """PostgreSQL: asyncio connections from one pool; nothing is serialised."""
 
     def __init__(self, engine: AsyncEngine):
         self.engine = engine
 
     @asynccontextmanager
-    async def session(self, *, write: bool) -> AsyncIterator[AsyncSession]:
-        async with AsyncSession(self.engine, expire_on_commit=False) as session:
-            yield session
+    async def transaction(self, *, write: bool) -> AsyncIterator[AsyncTransaction]:
+        async with self.engine.connect() as connection:
+            await connection.begin()
+            transaction = AsyncTransaction(connection)
+            try:
+                yield transaction
+            finally:
+                await transaction.close()
 
     def sync_engines(self) -> list[Engine]:
         return [self.engine.sync_engine]
@@ -47,28 +57,28 @@ class AsyncSessions:
 
 @dataclass
 class InlineSessions:
-    """SQLite: Python's sqlite3 under plain sessions, called right on the event loop.
+    """SQLite: Python's sqlite3 under plain connections, called right on the event loop.
     SQLite answers within microseconds here (WAL: reads never wait for the writer), and
     what an asyncio driver adds to every execute, fetch and commit (aiosqlite's thread hop,
-    the asyncio session's greenlet switch each way) cost more CPU than the calls themselves.
-    Writers in this process queue in order for the one write connection and give up after
-    `WRITE_WAIT`; readers take a connection of their own."""
+    a greenlet switch each way) cost more CPU than the calls themselves. Writers in this
+    process queue in order for the one write connection and give up after `WRITE_WAIT`;
+    readers take a connection of their own."""
 
     write: Engine
     read: Engine
     _writer: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @asynccontextmanager
-    async def session(self, *, write: bool) -> AsyncIterator[InlineSession]:
+    async def transaction(self, *, write: bool) -> AsyncIterator[InlineTransaction]:
         if not write and self.read is not self.write:
-            with Session(self.read, expire_on_commit=False) as session:
-                yield InlineSession(session)
+            with _begun(self.read) as transaction:
+                yield transaction
             return
         async with asyncio.timeout(WRITE_WAIT):
             await self._writer.acquire()
         try:
-            with Session(self.write, expire_on_commit=False) as session:
-                yield InlineSession(session)
+            with _begun(self.write) as transaction:
+                yield transaction
         finally:
             self._writer.release()
 
@@ -80,9 +90,87 @@ class InlineSessions:
         self.read.dispose()
 
 
+@contextmanager
+def _begun(engine: Engine) -> Iterator[InlineTransaction]:
+    with engine.connect() as connection:
+        connection.begin()
+        transaction = InlineTransaction(connection)
+        try:
+            yield transaction
+        finally:
+            transaction.close()
+
+
+class AsyncTransaction:
+    """A unit of work's transaction: Core statements go straight to its connection (the
+    write path of a reply is nothing else), ORM work to a session on that same connection,
+    made when first asked for. Rows the session holds are flushed before a statement
+    runs, as the session itself would."""
+
+    def __init__(self, connection: AsyncConnection):
+        self.connection, self.dialect = connection, connection.dialect
+        self._orm: AsyncSession | None = None
+
+    @property
+    def orm(self) -> AsyncSession:
+        if self._orm is None:
+            self._orm = AsyncSession(bind=self.connection, expire_on_commit=False,
+                                     join_transaction_mode="rollback_only")
+        return self._orm
+
+    async def execute(self, statement, params=None):
+        if self._orm is not None and _pending(self._orm):
+            await self._orm.flush()
+        return await self.connection.execute(statement, params)
+
+    async def commit(self) -> None:
+        if self._orm is not None:
+            await self._orm.flush()
+        await self.connection.commit()
+
+    async def close(self) -> None:
+        if self._orm is not None:
+            await self._orm.close()
+
+
+class InlineTransaction:
+    """`AsyncTransaction` on a plain connection: each call runs at once and returns."""
+
+    def __init__(self, connection: Connection):
+        self.connection, self.dialect = connection, connection.dialect
+        self._orm: InlineSession | None = None
+
+    @property
+    def orm(self) -> InlineSession:
+        if self._orm is None:
+            self._orm = InlineSession(Session(bind=self.connection, expire_on_commit=False,
+                                              join_transaction_mode="rollback_only"))
+        return self._orm
+
+    async def execute(self, statement, params=None):
+        if self._orm is not None and _pending(self._orm.sync_session):
+            self._orm.sync_session.flush()
+        return self.connection.execute(statement, params)
+
+    async def commit(self) -> None:
+        if self._orm is not None:
+            self._orm.sync_session.flush()
+        self.connection.commit()
+
+    def close(self) -> None:
+        if self._orm is not None:
+            self._orm.sync_session.close()
+
+
+Transaction = AsyncTransaction | InlineTransaction
+
+
+def _pending(session: Session | AsyncSession) -> bool:
+    return bool(session.new or session.dirty or session.deleted)
+
+
 class InlineSession:
-    """A plain session with the asyncio session's methods (those the store uses): each call
-    runs at once and returns."""
+    """A plain session with the asyncio session's methods (those the store uses)."""
 
     def __init__(self, session: Session):
         self.sync_session, self.bind = session, session.bind
@@ -108,13 +196,10 @@ class InlineSession:
     async def flush(self) -> None:
         self.sync_session.flush()
 
-    async def commit(self) -> None:
-        self.sync_session.commit()
-
 
 @dataclass
 class Database:
-    """Where units of work get their sessions (`sessions`), and an asyncio engine for what
+    """Where units of work get their transactions (`sessions`), and an asyncio engine for what
     needs one of its own (`engine`: the OAuth installation store, /healthz; None for an
     in-memory database). On PostgreSQL, `counters`, a small pool of its own, takes card
     references each in a transaction of its own: a workshop's counter row is locked for one

@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, bindparam, exists, func, or_, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
 
+from dpflow.store.db import Transaction
 from dpflow.store.models import JobRow, utcnow
 
 LEASE = timedelta(seconds=20)
@@ -58,24 +58,24 @@ class Failure:
 
 
 class JobQueue:
-    def __init__(self, session: AsyncSession, now=utcnow):
-        self.s, self.now = session, now
+    def __init__(self, tx: Transaction, now=utcnow):
+        self.tx, self.now = tx, now
 
     async def enqueue(self, jobs: list[NewJob]) -> None:
         """Queue work in one statement; a pending job with the same key absorbs a new one."""
-        await self.s.execute(_enqueue(self.s.bind.dialect.name), [
+        await self.tx.execute(_enqueue(self.tx.dialect.name), [
             {"kind": job.kind, "payload": job.payload, "workshop_id": job.workshop_id,
              "stage_run_id": job.run_id, "due_at": job.due_at or self.now(), "key": job.key,
              "status": PENDING, "attempts": 0} for job in jobs])
 
     async def hurry(self, key: str) -> None:
         """The pending job of that key falls due now."""
-        await self.s.execute(update(JOBS).where(JOBS.c.key == key, JOBS.c.status == PENDING)
+        await self.tx.execute(update(JOBS).where(JOBS.c.key == key, JOBS.c.status == PENDING)
                              .values(due_at=self.now()))
 
     async def drop(self, run_id: int, kinds: tuple[str, ...]) -> None:
         """Pending jobs of a stage run that no longer apply (closed early, deadline moved)."""
-        await self.s.execute(update(JOBS).where(
+        await self.tx.execute(update(JOBS).where(
             JOBS.c.stage_run_id == run_id, JOBS.c.status == PENDING, JOBS.c.kind.in_(kinds))
             .values(status=DROPPED, done_at=self.now()))
 
@@ -83,7 +83,7 @@ class JobQueue:
                     unordered: tuple[str, ...] = ()) -> list[ClaimedJob]:
         """Take up to `limit` due jobs: two instances never hold the same one, and a
         workshop's ordered jobs run one at a time, oldest first."""
-        rows = await self.s.execute(_claim(self.s.bind.dialect.name, tuple(unordered)), {
+        rows = await self.tx.execute(_claim(self.tx.dialect.name, tuple(unordered)), {
             "worker": worker, "now": now, "stale": now - LEASE, "limit": limit})
         return [_claimed(row) for row in sorted(rows, key=lambda r: (r.due_at, r.id))]
 
@@ -91,12 +91,12 @@ class JobQueue:
         """Extend the lease of jobs still running here; returns the ids still held."""
         if not job_ids:
             return set()
-        held = await self.s.execute(_RENEW, {"ids": job_ids, "worker": worker, "now": now})
+        held = await self.tx.execute(_RENEW, {"ids": job_ids, "worker": worker, "now": now})
         return set(held.scalars())
 
     async def next_due(self) -> datetime | None:
         """When the earliest pending job falls due or the oldest lease lapses."""
-        due, claimed = (await self.s.execute(_NEXT_DUE)).one()
+        due, claimed = (await self.tx.execute(_NEXT_DUE)).one()
         lapses = claimed + LEASE if claimed is not None else None
         return min((t for t in (due, lapses) if t is not None), default=None)
 
@@ -105,7 +105,7 @@ class JobQueue:
         over meanwhile is not: this run's work stands anyway)."""
         if not job_ids:
             return set()
-        kept = await self.s.execute(_DONE, {"ids": job_ids, "worker": worker, "now": now})
+        kept = await self.tx.execute(_DONE, {"ids": job_ids, "worker": worker, "now": now})
         return set(kept.scalars())
 
     async def failed(self, job_id: int, worker: str, failure: Failure) -> bool:
@@ -132,7 +132,7 @@ class JobQueue:
         return await self._settle(job_id, worker, status=DROPPED, done_at=self.now())
 
     async def _settle(self, job_id: int, worker: str, *where, **values) -> bool:
-        result = await self.s.execute(
+        result = await self.tx.execute(
             update(JOBS).where(JOBS.c.id == job_id, _HELD, *where).values(**values),
             {"worker": worker})
         return result.rowcount == 1

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from dpflow.domain.model import Board, Finding, FindingKind, FindingStatus, Stage, StageRun
 from dpflow.domain.review import live
 from dpflow.store.boards import Boards, Threads
+from dpflow.store.db import Transaction
 from dpflow.store.jobs import JobQueue
 from dpflow.store.models import (
     CardRow,
@@ -33,9 +34,14 @@ CLAIM_LEASE = timedelta(minutes=5)  # a job claimed longer ago than this was los
 
 
 class Repository:
-    def __init__(self, session: AsyncSession, now=utcnow):
-        self.s, self.now = session, now
-        self.jobs = JobQueue(session, now)  # queued in the same transaction as the change
+    def __init__(self, transaction: Transaction, now=utcnow):
+        self.transaction, self.now = transaction, now
+        self.jobs = JobQueue(transaction, now)  # queued in the same transaction as the change
+
+    @property
+    def s(self) -> AsyncSession:
+        """The unit of work's ORM session (made on first use: a reply needs none)."""
+        return self.transaction.orm
 
     # --- workshops and members -------------------------------------------------------
 
@@ -189,7 +195,7 @@ class Repository:
 
     async def board(self, workshop: WorkshopRow) -> Board:
         """The whole board of a workshop, its facilitators and its current findings."""
-        stored = await Boards(self.s, Threads(), self.now).whole(
+        stored = await Boards(self.transaction, Threads(), self.now).whole(
             workshop, await self.facilitators(workshop.id))
         board = stored.board
         board.findings = [finding_of(f) for f in await self.findings(workshop.id)]

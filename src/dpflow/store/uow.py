@@ -26,19 +26,18 @@ class UnitOfWork:
         self._closing = AsyncExitStack()
 
     async def __aenter__(self) -> UnitOfWork:
-        self.session = await self._closing.enter_async_context(
-            self._sessions.session(write=self._write))
-        self.repo = Repository(self.session, self.now)
-        self.boards = Boards(self.session, self._threads, self.now, self._counters)
+        self.transaction = await self._closing.enter_async_context(
+            self._sessions.transaction(write=self._write))
+        self.repo = Repository(self.transaction, self.now)
+        self.boards = Boards(self.transaction, self._threads, self.now, self._counters)
         return self
 
     async def __aexit__(self, *exc) -> None:
-        # closing rolls back what was not committed and, unlike rollback(), leaves the
-        # loaded rows readable for the caller
+        # closing rolls back what was not committed and leaves the loaded rows readable
         await self._closing.aclose()
 
     async def commit(self) -> None:
-        await self.session.commit()
+        await self.transaction.commit()
 
 
 class UnitOfWorkFactory:
