@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import aclosing, asynccontextmanager
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -39,14 +39,12 @@ class AsyncSessions:
         self.engine = engine
 
     @asynccontextmanager
-    async def transaction(self, *, write: bool) -> AsyncIterator[AsyncTransaction]:
+    async def transaction(self, *, write: bool) -> AsyncIterator[Transaction]:
         async with self.engine.connect() as connection:
             await connection.begin()
-            transaction = AsyncTransaction(connection)
-            try:
+            orm = partial(AsyncSession, bind=connection, **_JOINED)
+            async with aclosing(Transaction(connection, orm)) as transaction:
                 yield transaction
-            finally:
-                await transaction.close()
 
     def sync_engines(self) -> list[Engine]:
         return [self.engine.sync_engine]
@@ -69,15 +67,15 @@ class InlineSessions:
     _writer: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     @asynccontextmanager
-    async def transaction(self, *, write: bool) -> AsyncIterator[InlineTransaction]:
+    async def transaction(self, *, write: bool) -> AsyncIterator[Transaction]:
         if not write and self.read is not self.write:
-            with _begun(self.read) as transaction:
+            async with _begun(self.read) as transaction:
                 yield transaction
             return
         async with asyncio.timeout(WRITE_WAIT):
             await self._writer.acquire()
         try:
-            with _begun(self.write) as transaction:
+            async with _begun(self.write) as transaction:
                 yield transaction
         finally:
             self._writer.release()
@@ -90,37 +88,41 @@ class InlineSessions:
         self.read.dispose()
 
 
-@contextmanager
-def _begun(engine: Engine) -> Iterator[InlineTransaction]:
+@asynccontextmanager
+async def _begun(engine: Engine) -> AsyncIterator[Transaction]:
     with engine.connect() as connection:
         connection.begin()
-        transaction = InlineTransaction(connection)
-        try:
+        orm = lambda: Inline(Session(bind=connection, **_JOINED))  # noqa: E731
+        async with aclosing(Transaction(Inline(connection), orm)) as transaction:
             yield transaction
-        finally:
-            transaction.close()
 
 
-class AsyncTransaction:
+# the unit of work's transaction stays the connection's: the session neither commits it
+# nor, once the work is done, expires what it loaded
+_JOINED = {"expire_on_commit": False, "join_transaction_mode": "rollback_only"}
+
+
+class Transaction:
     """A unit of work's transaction: Core statements go straight to its connection (the
     write path of a reply is nothing else), ORM work to a session on that same connection,
     made when first asked for. Rows the session holds are flushed before a statement
     runs, as the session itself would."""
 
-    def __init__(self, connection: AsyncConnection):
+    def __init__(self, connection: AsyncConnection | Inline,
+                 orm: Callable[[], AsyncSession | Inline]):
         self.connection, self.dialect = connection, connection.dialect
-        self._orm: AsyncSession | None = None
+        self._new_orm, self._orm = orm, None
 
     @property
-    def orm(self) -> AsyncSession:
+    def orm(self) -> AsyncSession | Inline:
         if self._orm is None:
-            self._orm = AsyncSession(bind=self.connection, expire_on_commit=False,
-                                     join_transaction_mode="rollback_only")
+            self._orm = self._new_orm()
         return self._orm
 
     async def execute(self, statement, params=None):
-        if self._orm is not None and _pending(self._orm):
-            await self._orm.flush()
+        orm = self._orm
+        if orm is not None and (orm.new or orm.dirty or orm.deleted):
+            await orm.flush()
         return await self.connection.execute(statement, params)
 
     async def commit(self) -> None:
@@ -128,73 +130,45 @@ class AsyncTransaction:
             await self._orm.flush()
         await self.connection.commit()
 
-    async def close(self) -> None:
+    async def aclose(self) -> None:
         if self._orm is not None:
             await self._orm.close()
 
 
-class InlineTransaction:
-    """`AsyncTransaction` on a plain connection: each call runs at once and returns."""
+class Inline:
+    """A plain session or connection with the asyncio one's methods (those the store uses):
+    each call runs at once and returns."""
 
-    def __init__(self, connection: Connection):
-        self.connection, self.dialect = connection, connection.dialect
-        self._orm: InlineSession | None = None
+    def __init__(self, target: Session | Connection):
+        self.sync = target
 
-    @property
-    def orm(self) -> InlineSession:
-        if self._orm is None:
-            self._orm = InlineSession(Session(bind=self.connection, expire_on_commit=False,
-                                              join_transaction_mode="rollback_only"))
-        return self._orm
-
-    async def execute(self, statement, params=None):
-        if self._orm is not None and _pending(self._orm.sync_session):
-            self._orm.sync_session.flush()
-        return self.connection.execute(statement, params)
-
-    async def commit(self) -> None:
-        if self._orm is not None:
-            self._orm.sync_session.flush()
-        self.connection.commit()
-
-    def close(self) -> None:
-        if self._orm is not None:
-            self._orm.sync_session.close()
-
-
-Transaction = AsyncTransaction | InlineTransaction
-
-
-def _pending(session: Session | AsyncSession) -> bool:
-    return bool(session.new or session.dirty or session.deleted)
-
-
-class InlineSession:
-    """A plain session with the asyncio session's methods (those the store uses)."""
-
-    def __init__(self, session: Session):
-        self.sync_session, self.bind = session, session.bind
+    def __getattr__(self, name: str):
+        return getattr(self.sync, name)  # attributes and plain methods (`add`, `new`, …)
 
     async def execute(self, *args, **kwargs):
-        return self.sync_session.execute(*args, **kwargs)
+        return self.sync.execute(*args, **kwargs)
 
     async def scalar(self, *args, **kwargs):
-        return self.sync_session.scalar(*args, **kwargs)
+        return self.sync.scalar(*args, **kwargs)
 
     async def scalars(self, *args, **kwargs):
-        return self.sync_session.scalars(*args, **kwargs)
+        return self.sync.scalars(*args, **kwargs)
 
     async def get(self, *args, **kwargs):
-        return self.sync_session.get(*args, **kwargs)
-
-    def add(self, row) -> None:
-        self.sync_session.add(row)
+        return self.sync.get(*args, **kwargs)
 
     async def delete(self, row) -> None:
-        self.sync_session.delete(row)
+        self.sync.delete(row)
 
     async def flush(self) -> None:
-        self.sync_session.flush()
+        self.sync.flush()
+
+    async def commit(self) -> None:
+        self.sync.commit()
+
+    async def close(self) -> None:
+        self.sync.close()
+
 
 
 @dataclass
