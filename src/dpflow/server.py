@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import errno
+import gc
 import logging
 import os
 import signal
@@ -93,6 +94,7 @@ async def serve(settings: Settings) -> None:
         loop.add_signal_handler(sig, _stopping, stop)
     try:
         async with running(settings, http=not settings.socket_mode) as app:
+            _leave_started_objects_out_of_collections()
             if settings.socket_mode:
                 await _socket_mode(app, settings, stop)
             else:
@@ -102,6 +104,14 @@ async def serve(settings: Settings) -> None:
     finally:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(sig)
+
+
+def _leave_started_objects_out_of_collections() -> None:
+    """What a start leaves alive (modules, the app, its listeners: some 150,000 objects) stays
+    alive; left in, every full collection walks it again, an 85 ms stop of every request
+    under way at the time."""
+    gc.collect()
+    gc.freeze()
 
 
 def _stopping(stop: asyncio.Event) -> None:
