@@ -119,6 +119,37 @@ async def test_where_slack_refuses_canvases_files_come_and_the_reason_once(works
     assert w.state.canvases == {}
 
 
+async def test_a_failing_slack_is_tried_again_not_taken_for_a_refusal(workspace):
+    w = workspace
+    w.slack.fail("canvases.create", "internal_error")  # Slack's own failure, once
+    await storm(w)
+    thread = w.stage_thread("canvases")
+    assert w.state.canvases == {}  # the job failed before anything of it was posted
+    await w.settle(seconds=15)  # its first retry is due 10 s later
+    assert [c.title.split(" —")[0] for c in w.state.canvases.values()] == [
+        "DP1 · Orders", "DP2 · Shipments", "DP3 · Fraud screening"]
+    assert len(summaries(w, thread)) == 3
+    assert "internal_error" not in json.dumps(w.state.messages(CHANNEL, thread))
+    assert not [f for f in w.state.files.values() if f.filename.endswith(".md")]
+
+
+async def test_a_canvas_deleted_in_slack_is_made_again(workspace):
+    w = workspace
+    await storm(w)
+    first = next(iter(w.state.canvases))
+    del w.state.canvases[first]  # someone deleted DP1's canvas in Slack
+    await w.command("canvas dp1")
+    assert len(w.state.canvases) == 3 and first not in w.state.canvases
+    remade = list(w.state.canvases.values())[-1]
+    assert remade.title.startswith("DP1 · Orders")
+    assert remade.access == [{"access_level": "read", "channel_ids": [CHANNEL],
+                              "user_ids": []}]
+    thread = w.stage_thread("canvases")
+    assert len(summaries(w, thread)) == 3
+    assert remade.id in json.dumps(summaries(w, thread)[0]["blocks"])
+    assert not [f for f in w.state.files.values() if f.filename.endswith(".md")]
+
+
 async def test_wrong_canvas_refs_are_refused_with_the_form(workspace):
     w = workspace
     await storm(w, until="ports")

@@ -22,6 +22,9 @@ HISTORY = 100  # the channel's latest messages searched for a file someone share
 ACK_REACTION = "white_check_mark"
 MARK = "dpflow_post"  # the key, in a message's metadata payload, of the job post it is
 PAGE, PAGES = 200, 10  # a job's earlier post is looked for among this many messages
+# Slack's own failures, answered with HTTP 200: worth trying again later, never a "no"
+SLACK_FAILED = ("internal_error", "fatal_error", "service_unavailable", "request_timeout",
+                "ratelimited")
 
 
 def retry_handlers() -> list:
@@ -66,6 +69,10 @@ def posting_for(job: int, attempt: int):
         POSTING.reset(token)
 
 
+def _error(e: SlackApiError) -> str:
+    return e.response.get("error") or "unknown_error"
+
+
 def _marked(message: dict, mark: str) -> dict:
     metadata = message.get("metadata") or {"event_type": MARK, "event_payload": {}}
     return {**message, "metadata": {**metadata, "event_payload": {
@@ -73,7 +80,8 @@ def _marked(message: dict, mark: str) -> dict:
 
 
 class CanvasRefused(Exception):
-    """Slack will not make canvases here (plan, token type, scope)."""
+    """Slack will not make canvases here (plan, token type, scope). Slack's own failures
+    (`SLACK_FAILED`) are no refusal: they raise as they are, and the job runs again."""
 
     def __init__(self, error: str):
         super().__init__(error)
@@ -131,7 +139,7 @@ class Slack:
         try:
             await self.api.reactions_add(channel=channel, timestamp=ts, name=ACK_REACTION)
         except SlackApiError as e:
-            if e.response.get("error") not in ("already_reacted", "message_not_found"):
+            if _error(e) not in ("already_reacted", "message_not_found"):
                 raise
 
     async def open_view(self, trigger_id: str, view: dict) -> None:
@@ -165,7 +173,7 @@ class Slack:
             profile = (await self.api.users_info(user=user))["user"]
         except SlackApiError as e:
             # anyone can type `<@U…>` of someone Slack does not know or does not show
-            if e.response.get("error") in ("user_not_found", "user_not_visible"):
+            if _error(e) in ("user_not_found", "user_not_visible"):
                 return user
             raise
         return (profile.get("profile", {}).get("display_name") or profile.get("real_name")
@@ -173,19 +181,30 @@ class Slack:
 
     async def put_canvas(self, title: str, markdown: str, channel: str,
                          canvas_id: str | None = None) -> str:
-        """Edits the canvas posted before, or creates one the channel can read; its id."""
+        """Edits the canvas posted before, or (none yet, or deleted in Slack since) creates
+        one the channel can read; its id."""
         content = {"type": "markdown", "markdown": markdown}
         try:
-            if canvas_id:
-                await self.api.canvases_edit(canvas_id=canvas_id, changes=[
-                    {"operation": "replace", "document_content": content}])
+            if canvas_id and await self._edited(canvas_id, content):
                 return canvas_id
             created = await self.api.canvases_create(title=title, document_content=content)
             await self.api.canvases_access_set(canvas_id=created["canvas_id"],
                                                access_level="read", channel_ids=[channel])
             return created["canvas_id"]
         except SlackApiError as e:
-            raise CanvasRefused(e.response.get("error") or "unknown_error") from e
+            if _error(e) in SLACK_FAILED:
+                raise
+            raise CanvasRefused(_error(e)) from e
+
+    async def _edited(self, canvas_id: str, content: dict) -> bool:
+        try:
+            await self.api.canvases_edit(canvas_id=canvas_id, changes=[
+                {"operation": "replace", "document_content": content}])
+        except SlackApiError as e:
+            if _error(e) == "canvas_not_found":
+                return False
+            raise
+        return True
 
     async def upload(self, channel: str, files: list[dict], *, thread_ts: str | None = None,
                      comment: str | None = None) -> list[str]:
@@ -217,7 +236,7 @@ class Slack:
         try:
             return (await self.api.files_info(file=file_id))["file"]
         except SlackApiError as e:
-            if e.response.get("error") in ("file_not_found", "file_deleted"):
+            if _error(e) in ("file_not_found", "file_deleted"):
                 return None
             raise
 
@@ -242,7 +261,7 @@ class Slack:
             try:
                 await self.api.files_delete(file=file_id)
             except SlackApiError as e:
-                if e.response.get("error") not in ("file_not_found", "file_deleted"):
+                if _error(e) not in ("file_not_found", "file_deleted"):
                     raise
 
     async def delete(self, channel: str, ts: str) -> None:
@@ -250,7 +269,7 @@ class Slack:
         try:
             await self.api.chat_delete(channel=channel, ts=ts)
         except SlackApiError as e:
-            if e.response.get("error") != "message_not_found":
+            if _error(e) != "message_not_found":
                 raise
 
 
