@@ -269,7 +269,7 @@ class Boards:
                                                              **values})
         for columns, rows in groups.items():
             await self.tx.execute(update(CARDS).where(CARDS.c.id == bindparam("card_id"))
-                                 .values({name: bindparam(name) for name in columns}), rows)
+                                  .values({name: bindparam(name) for name in columns}), rows)
 
     async def _write_links(self, workshop_id: str, stored: Stored, change: Change) -> None:
         ids = stored.ids
@@ -295,7 +295,7 @@ class Boards:
         gone = [item.id for item in change.items_removed if item.id is not None]
         if gone:
             await self.tx.execute(update(ITEMS).where(ITEMS.c.id.in_(gone))
-                                 .values(deleted_at=self.now()))
+                                  .values(deleted_at=self.now()))
 
     def _insert_new(self, table):
         return insert_new(self.tx.dialect.name, table)

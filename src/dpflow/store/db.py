@@ -46,6 +46,11 @@ class AsyncSessions:
             async with aclosing(Transaction(connection, orm)) as transaction:
                 yield transaction
 
+    async def run_written(self, work: Callable[[Connection], None]) -> None:
+        """`work` on a plain connection, in a write transaction of its own."""
+        async with self.engine.begin() as conn:
+            await conn.run_sync(work)
+
     def sync_engines(self) -> list[Engine]:
         return [self.engine.sync_engine]
 
@@ -79,6 +84,11 @@ class InlineSessions:
                 yield transaction
         finally:
             self._writer.release()
+
+    async def run_written(self, work: Callable[[Connection], None]) -> None:
+        """`work` on the write connection, in a transaction of its own."""
+        with self.write.begin() as conn:
+            work(conn)
 
     def sync_engines(self) -> list[Engine]:
         return [self.write, self.read]
@@ -170,7 +180,6 @@ class Inline:
         self.sync.close()
 
 
-
 @dataclass
 class Database:
     """Where units of work get their transactions (`sessions`), and an asyncio engine for what
@@ -241,12 +250,7 @@ def alembic_config(url: str) -> Config:
 
 async def migrate(db: Database) -> None:
     """Bring the database to the newest schema (Alembic `upgrade head`)."""
-    if isinstance(db.sessions, InlineSessions):
-        with db.sessions.write.begin() as conn:
-            _upgrade(conn)
-        return
-    async with db.sessions.engine.begin() as conn:
-        await conn.run_sync(_upgrade)
+    await db.sessions.run_written(_upgrade)
 
 
 def _upgrade(conn: Connection) -> None:

@@ -71,7 +71,7 @@ class JobQueue:
     async def hurry(self, key: str) -> None:
         """The pending job of that key falls due now."""
         await self.tx.execute(update(JOBS).where(JOBS.c.key == key, JOBS.c.status == PENDING)
-                             .values(due_at=self.now()))
+                              .values(due_at=self.now()))
 
     async def drop(self, run_id: int, kinds: tuple[str, ...]) -> None:
         """Pending jobs of a stage run that no longer apply (closed early, deadline moved)."""
