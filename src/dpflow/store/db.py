@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import sqlite3
 from collections.abc import AsyncIterator, Callable
 from contextlib import aclosing, asynccontextmanager
@@ -24,12 +25,14 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import QueuePool, StaticPool
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger("dpflow.store")
 
 
 # A write waits this long for the database, then gives up so Slack gets a non-2xx well
 # inside its 3 seconds and sends the request again.
 WRITE_WAIT = 1.5
 COUNTERS = 3  # connections that take card references on PostgreSQL
+CHECKPOINT_EVERY = 100  # SQLite write transactions between checkpoints of its write-ahead log
 
 
 class AsyncSessions:
@@ -65,11 +68,17 @@ class InlineSessions:
     what an asyncio driver adds to every execute, fetch and commit (aiosqlite's thread hop,
     a greenlet switch each way) cost more CPU than the calls themselves. Writers in this
     process queue in order for the one write connection and give up after `WRITE_WAIT`;
-    readers take a connection of their own."""
+    readers take a connection of their own.
+
+    The write-ahead log is copied into the database by a thread of its own every
+    `CHECKPOINT_EVERY` writes, not by the commit that fills it: that copy waits for the disk
+    twice, and every writer queued behind it would wait too."""
 
     write: Engine
     read: Engine
     _writer: asyncio.Lock = field(default_factory=asyncio.Lock)
+    _writes: int = 0
+    _checkpoint: asyncio.Task | None = None
 
     @asynccontextmanager
     async def transaction(self, *, write: bool) -> AsyncIterator[Transaction]:
@@ -84,6 +93,26 @@ class InlineSessions:
                 yield transaction
         finally:
             self._writer.release()
+            self._wrote()
+
+    def _wrote(self) -> None:
+        self._writes += 1
+        if self._writes < CHECKPOINT_EVERY or self.read is self.write:
+            return
+        if self._checkpoint is None or self._checkpoint.done():
+            self._writes = 0
+            self._checkpoint = asyncio.create_task(asyncio.to_thread(self._copy_log))
+
+    def _copy_log(self) -> None:
+        """As much of the log as no reader still needs (SQLite's passive checkpoint, which
+        neither waits for nor blocks readers and writers)."""
+        connection = self.read.raw_connection()
+        try:
+            connection.driver_connection.execute("PRAGMA wal_checkpoint(PASSIVE)")
+        except sqlite3.Error:  # the next one copies what this one left
+            log.warning("checkpoint of the SQLite log failed", exc_info=True)
+        finally:
+            connection.close()
 
     async def run_written(self, work: Callable[[Connection], None]) -> None:
         """`work` on the write connection, in a transaction of its own."""
@@ -93,7 +122,13 @@ class InlineSessions:
     def sync_engines(self) -> list[Engine]:
         return [self.write, self.read]
 
+    async def checkpointed(self) -> None:
+        """Once the checkpoint under way, if any, has ended."""
+        if self._checkpoint is not None:
+            await self._checkpoint
+
     async def dispose(self) -> None:
+        await self.checkpointed()
         self.write.dispose()
         self.read.dispose()
 
@@ -217,27 +252,30 @@ def open_database(url: str) -> Database:
         engine = _sqlite(":memory:", "BEGIN", poolclass=StaticPool)
         return Database(InlineSessions(engine, engine), None)
     # the read pool never makes a reader wait: past its size, a reader opens a connection
-    sessions = InlineSessions(_sqlite(path, "BEGIN IMMEDIATE", poolclass=StaticPool),
+    sessions = InlineSessions(_sqlite(path, "BEGIN IMMEDIATE", poolclass=StaticPool,
+                                      checkpoints=False),
                               _sqlite(path, "BEGIN", pool_size=5, max_overflow=-1))
     return Database(sessions, create_async_engine(url))
 
 
-def _sqlite(path: str, begin: str, **pool) -> Engine:
+def _sqlite(path: str, begin: str, checkpoints: bool = True, **pool) -> Engine:
     # no isolation level: sqlite3 would defer BEGIN itself; the engine issues it
     engine = create_engine("sqlite://", poolclass=pool.pop("poolclass", QueuePool), **pool,
                            creator=partial(sqlite3.connect, path, timeout=WRITE_WAIT,
                                            isolation_level=None, check_same_thread=False))
-    event.listen(engine, "connect", _sqlite_pragmas)
+    event.listen(engine, "connect", partial(_sqlite_pragmas, checkpoints=checkpoints))
     # a writer takes the write lock at BEGIN
     event.listen(engine, "begin", lambda conn: conn.exec_driver_sql(begin))
     return engine
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
+def _sqlite_pragmas(dbapi_conn, _record, checkpoints: bool) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")  # WAL: durable across a process crash
     cur.execute("PRAGMA foreign_keys=ON")
+    if not checkpoints:  # the connection's commits leave the log to InlineSessions
+        cur.execute("PRAGMA wal_autocheckpoint=0")
     cur.close()
 
 
