@@ -3,7 +3,8 @@ that verifies and acks, and one that commits each reply to SQLite before answeri
 on a small and a big board, on SQLite and on PostgreSQL with one and two instances. Each app
 runs as its own process. Prints a Markdown table (bench/README.md); not a test.
 
-    python bench/bench_burst.py [--quick] [--only sqlite|pg] [--postgres URL] [--profile DIR]
+    python bench/bench_burst.py [--quick] [--rounds N] [--only sqlite|pg] [--postgres URL]
+                                [--profile DIR]
 """
 
 from __future__ import annotations
@@ -33,13 +34,17 @@ async def main(args: argparse.Namespace) -> int:
         if args.only == "pg":
             return 1
         chosen = [app for app in chosen if getattr(app, "database", "sqlite") == "sqlite"]
-    return 0 if await run(chosen, Load(replies=100) if args.quick else Load()) else 1
+    load = Load(replies=100) if args.quick else Load()
+    return 0 if await run(chosen, load, args.rounds) else 1
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true",
                    help="100 replies and a big board of 200 cards instead of 400 and 2,000")
+    p.add_argument("--rounds", type=int, default=1, metavar="N",
+                   help="every app N times, one after the other, and the targets' ratios "
+                        "round by round (this machine's speed drifts between minutes)")
     p.add_argument("--only", choices=("sqlite", "pg"),
                    help="sqlite: the bare apps and dpflow on SQLite; pg: dpflow on PostgreSQL")
     p.add_argument("--postgres", default=POSTGRES, metavar="URL",

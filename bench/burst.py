@@ -71,14 +71,28 @@ class Figures:
     def replies(self) -> int:
         return len(self.latencies)
 
-    def row(self) -> list[str]:
+    @property
+    def rate(self) -> float:
+        return self.replies / self.seconds
+
+    @property
+    def p50(self) -> float:
+        return self._quantiles()[49]
+
+    @property
+    def p95(self) -> float:
+        return self._quantiles()[94]
+
+    def _quantiles(self) -> list[float]:
         ms = sorted(t * 1000 for t in self.latencies)
-        q = statistics.quantiles(ms, n=100, method="inclusive")
+        return statistics.quantiles(ms, n=100, method="inclusive")
+
+    def row(self) -> list[str]:
         per_contribution = (f"{sum(self.calls.values()) / self.stored:.2f}"
                             if self.calls is not None and self.stored else "—")
         stored = "—" if self.stored is None else f"{self.stored}/{self.replies}"
-        return [self.name, f"{self.replies / self.seconds:,.0f}", f"{q[49]:.1f}",
-                f"{q[94]:.1f}", f"{ms[-1]:.0f}", f"{self.cpu * 1000 / self.replies:.2f}",
+        return [self.name, f"{self.rate:,.0f}", f"{self.p50:.1f}", f"{self.p95:.1f}",
+                f"{max(self.latencies) * 1000:.0f}", f"{self.cpu * 1000 / self.replies:.2f}",
                 per_contribution, stored, "—" if self.stored is None else str(self.doubled),
                 str(self.failed)]
 
@@ -450,30 +464,87 @@ async def postgres_reachable(server: str) -> str | None:
 # ---- one run -----------------------------------------------------------------------------
 
 
-async def run(apps: list[Bare | Dpflow], load: Load) -> bool:
-    """Each app in turn, each with its own emulator and a fresh database; prints the table.
-    False when an app failed."""
+async def run(apps: list[Bare | Dpflow], load: Load, rounds: int = 1) -> bool:
+    """Each app in turn, each with its own emulator and a fresh database, `rounds` times;
+    prints a table per round and, for more than one, how the targets read in each. False
+    when an app failed."""
     print(f"{machine()}\n{load.replies} thread replies from {load.people} people, "
           f"{load.concurrency} at a time\n", flush=True)
-    figures, failures = [], []
+    every, failed = [], False
+    for k in range(1, rounds + 1):
+        if rounds > 1:
+            print(f"### Round {k} of {rounds}\n", flush=True)
+        figures = await _round(apps, load)
+        failed |= len(figures) < len(apps)
+        every.append(figures)
+    if rounds > 1:
+        print(f"### The targets, round by round\n\n{targets(every)}")
+    load_after = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"\nload average after the run: {load_after}")
+    return not failed
+
+
+async def _round(apps: list[Bare | Dpflow], load: Load) -> dict[Bare | Dpflow, Figures]:
+    figures, failures = {}, []
     for app in apps:
         began = time.monotonic()
         try:
             with tempfile.TemporaryDirectory(prefix="dpflow-bench-") as workdir:
-                figures.append(await app.run(load, Path(workdir)))
+                figures[app] = await app.run(load, Path(workdir))
         except Exception as e:  # one app that fails must not cost the others' figures
             failures.append(f"- {app.name}: FAILED, {type(e).__name__}: {e}")
         print(f"  {app.name}: {time.monotonic() - began:.0f} s", file=sys.stderr, flush=True)
-    print(table(figures))
-    for f in figures:
+    print(table(list(figures.values())))
+    for f in figures.values():
         calls = [f"Web API calls: {_listed(f.calls)}"] if f.calls else []
         said = [f"CPU {f.cpu * 1000:.0f} ms in {f.seconds:.1f} s", *calls, *f.notes]
         print(f"- {f.name}: {'; '.join(said)}")
-    for failure in failures:
-        print(failure)
-    load_after = ", ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"\nload average after the run: {load_after}")
-    return not failures
+    print("\n".join(failures), end="\n\n" if failures else "\n", flush=True)
+    return figures
+
+
+def targets(rounds: list[dict[Bare | Dpflow, Figures]]) -> str:
+    """One row per round and the median: the ratios the targets of issue 13 are about, each
+    between two rows of the same round (minutes apart on the same machine)."""
+    ratios = _ratios(list({app: None for f in rounds for app in f}))
+    values = [[_ratio(f, r) for r in ratios.values()] for f in rounds]
+    medians = [statistics.median(got) if (got := [v for v in column if v is not None])
+               else None for column in zip(*values, strict=True)]
+    rows = [[str(k), *map(_times, row)] for k, row in enumerate(values, 1)]
+    rows.append(["median", *map(_times, medians)])
+    head = ["round", *ratios]
+    lines = [head, ["---"] * len(head), *rows]
+    return "\n".join("| " + " | ".join(row) + " |" for row in lines)
+
+
+def _ratios(apps: list[Bare | Dpflow]) -> dict[str, tuple]:
+    """What each ratio divides: (numerator app, denominator app, quantity), for the apps run."""
+    floor = [a for a in apps if isinstance(a, Bare) and a.commits]
+    sqlite = sorted((a for a in apps if isinstance(a, Dpflow) and a.database == "sqlite"),
+                    key=lambda a: a.board)
+    postgres = sorted((a for a in apps if isinstance(a, Dpflow) and a.database != "sqlite"),
+                      key=lambda a: a.instances)
+    ratios = {}
+    if floor:
+        for app in sqlite:
+            ratios[f"p95 ÷ bare commit p95, board of {app.board:,}"] = (app, floor[0], "p95")
+    if len(sqlite) > 1:
+        small, big = sqlite[0], sqlite[-1]
+        ratios[f"p50 board of {big.board:,} ÷ {small.board:,}"] = (big, small, "p50")
+    if len(postgres) > 1:
+        ratios["PostgreSQL ×2 ÷ ×1, replies/s"] = (postgres[-1], postgres[0], "rate")
+    return ratios
+
+
+def _ratio(figures: dict[Bare | Dpflow, Figures], ratio: tuple) -> float | None:
+    over, under, quantity = ratio
+    if over not in figures or under not in figures:  # one of them failed in that round
+        return None
+    return getattr(figures[over], quantity) / getattr(figures[under], quantity)
+
+
+def _times(ratio: float | None) -> str:
+    return "—" if ratio is None else f"{ratio:.2f}×"
 
 
 def _listed(counts: Counter[str]) -> str:
