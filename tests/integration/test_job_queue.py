@@ -1,5 +1,6 @@
-"""The job queue on the database: a claim is a lease, one workshop's jobs wait for each
-other, and an instance that lost a job cannot mark it done or failed."""
+"""The job queue on the database (SQLite, and PostgreSQL when the tests have one): a claim
+is a lease, one workshop's jobs wait for each other, and an instance that lost a job cannot
+mark it done or failed."""
 
 from __future__ import annotations
 
@@ -14,9 +15,15 @@ from dpflow.store.uow import opened
 NOW = utcnow()
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def queue_url(request, database_url) -> str:
+    return database_url if request.param == "sqlite" else \
+        request.getfixturevalue("fresh_database")
+
+
 @pytest.fixture
-async def uows(database_url):
-    async with opened(database_url) as uows:
+async def uows(queue_url):
+    async with opened(queue_url) as uows:
         async with uows() as uow:
             for workshop in ("w1", "w2"):
                 uow.repo.add(WorkshopRow(id=workshop, team_id="T1", channel_id=f"C{workshop}",
@@ -86,3 +93,18 @@ async def test_a_failed_job_waits_its_pause_or_gives_way_to_a_pending_twin(uows)
         await uow.repo.jobs.done([twin.id], "a", NOW)
         await uow.commit()
     assert await _claim(uows, "a", NOW + timedelta(minutes=5)) == []  # the first was dropped
+
+
+async def test_lapsed_and_due_jobs_are_claimed_together_oldest_first_up_to_the_limit(uows):
+    await _queue(uows, ("react", "w2"))  # ran first, by an instance that died
+    [lost] = await _claim(uows, "a")
+    for n in range(3):
+        async with uows() as uow:
+            await uow.repo.jobs.enqueue([NewJob("react", {"n": n}, "w1",
+                                                due_at=NOW + timedelta(seconds=n))])
+            await uow.commit()
+    later = NOW + LEASE * 2
+    first = await _claim(uows, "b", later, limit=2)
+    assert first[0].id == lost.id and [j.payload.get("n") for j in first] == [None, 0]
+    rest = await _claim(uows, "b", later, limit=5)
+    assert [j.payload["n"] for j in rest] == [1, 2]

@@ -12,7 +12,19 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, bindparam, exists, func, or_, select, text, update
+from sqlalchemy import (
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    or_,
+    select,
+    text,
+    true,
+    union_all,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -156,19 +168,33 @@ _CLAIMED = [JOBS.c[name] for name in ("id", "kind", "workshop_id", "stage_run_id
 
 @functools.cache
 def _claim(dialect: str, unordered: tuple[str, ...]):
+    """Pending jobs that are due and running ones whose lease lapsed, each searched in the
+    order of their index and only as far as the limit, and done jobs never read: a claim
+    costs the same with ten jobs waiting or ten thousand, and after a workshop's thousands of
+    reactions."""
     job, other = JOBS.alias("job"), JOBS.alias("other")
     earlier = or_(other.c.due_at < job.c.due_at,
                   and_(other.c.due_at == job.c.due_at, other.c.id < job.c.id))
     waits_for = select(other.c.id).where(
-        other.c.workshop_id == job.c.workshop_id, other.c.id != job.c.id,
-        other.c.kind.not_in(unordered),
+        other.c.workshop_id == job.c.workshop_id, other.c.status.in_([RUNNING, PENDING]),
+        other.c.id != job.c.id, other.c.kind.not_in(unordered),
         or_(and_(other.c.status == RUNNING, other.c.claimed_at >= bindparam("stale")),
             and_(_due(other), earlier)))
-    pick = (select(job.c.id).where(_due(job), or_(
-        job.c.kind.in_(unordered), job.c.workshop_id.is_(None), ~exists(waits_for)))
-        .order_by(job.c.due_at, job.c.id).limit(bindparam("limit")))
-    if dialect == "postgresql":
-        pick = pick.with_for_update(skip_locked=True, of=job)
+    # CASE, not OR: the databases may look for an earlier job even for a reaction
+    free = case((or_(job.c.kind.in_(unordered), job.c.workshop_id.is_(None)), true()),
+                else_=~exists(waits_for))
+
+    def first(*due):
+        pick = (select(job.c.id, job.c.due_at).where(*due, free)
+                .order_by(job.c.due_at, job.c.id).limit(bindparam("limit")))
+        if dialect == "postgresql":
+            pick = pick.with_for_update(skip_locked=True, of=job)
+        return select(pick.subquery())
+
+    both = union_all(first(job.c.status == PENDING, job.c.due_at <= bindparam("now")),
+                     first(job.c.status == RUNNING, job.c.claimed_at < bindparam("stale")))
+    ids = both.subquery()
+    pick = select(ids.c.id).order_by(ids.c.due_at, ids.c.id).limit(bindparam("limit"))
     return (update(JOBS).where(JOBS.c.id.in_(pick.scalar_subquery()))
             .values(status=RUNNING, claimed_by=bindparam("worker"),
                     claimed_at=bindparam("now"), attempts=JOBS.c.attempts + 1)
