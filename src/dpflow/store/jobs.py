@@ -12,19 +12,7 @@ import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import (
-    and_,
-    bindparam,
-    case,
-    exists,
-    func,
-    or_,
-    select,
-    text,
-    true,
-    union_all,
-    update,
-)
+from sqlalchemy import and_, bindparam, exists, func, or_, select, text, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -169,9 +157,9 @@ _CLAIMED = [JOBS.c[name] for name in ("id", "kind", "workshop_id", "stage_run_id
 @functools.cache
 def _claim(dialect: str, unordered: tuple[str, ...]):
     """Pending jobs that are due and running ones whose lease lapsed, each searched in the
-    order of their index and only as far as the limit, and done jobs never read: a claim
-    costs the same with ten jobs waiting or ten thousand, and after a workshop's thousands of
-    reactions."""
+    order of its index and only as far as the limit; a workshop's earlier jobs are looked
+    for among its pending and running ones, never its done ones. A claim costs the same with
+    ten jobs waiting or thousands, and after a workshop's thousands of reactions."""
     job, other = JOBS.alias("job"), JOBS.alias("other")
     earlier = or_(other.c.due_at < job.c.due_at,
                   and_(other.c.due_at == job.c.due_at, other.c.id < job.c.id))
@@ -180,9 +168,7 @@ def _claim(dialect: str, unordered: tuple[str, ...]):
         other.c.id != job.c.id, other.c.kind.not_in(unordered),
         or_(and_(other.c.status == RUNNING, other.c.claimed_at >= bindparam("stale")),
             and_(_due(other), earlier)))
-    # CASE, not OR: the databases may look for an earlier job even for a reaction
-    free = case((or_(job.c.kind.in_(unordered), job.c.workshop_id.is_(None)), true()),
-                else_=~exists(waits_for))
+    free = or_(job.c.kind.in_(unordered), job.c.workshop_id.is_(None), ~exists(waits_for))
 
     def first(*due):
         pick = (select(job.c.id, job.c.due_at).where(*due, free)
