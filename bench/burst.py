@@ -102,8 +102,12 @@ HEADER = ["app under test", "replies/s", "p50 ms", "p95 ms", "max ms", "CPU ms/r
 
 
 def table(figures: list[Figures]) -> str:
-    rows = [HEADER, ["---"] * len(HEADER), *(f.row() for f in figures)]
-    return "\n".join("| " + " | ".join(row) + " |" for row in rows)
+    return markdown(HEADER, [f.row() for f in figures])
+
+
+def markdown(head: list[str], rows: list[list[str]]) -> str:
+    lines = [head, ["---"] * len(head), *rows]
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
 
 
 def machine() -> str:
@@ -512,9 +516,7 @@ def targets(rounds: list[dict[Bare | Dpflow, Figures]]) -> str:
                else None for column in zip(*values, strict=True)]
     rows = [[str(k), *map(_times, row)] for k, row in enumerate(values, 1)]
     rows.append(["median", *map(_times, medians)])
-    head = ["round", *ratios]
-    lines = [head, ["---"] * len(head), *rows]
-    return "\n".join("| " + " | ".join(row) + " |" for row in lines)
+    return markdown(["round", *ratios], rows)
 
 
 def _ratios(apps: list[Bare | Dpflow]) -> dict[str, tuple]:
