@@ -482,7 +482,7 @@ async def run(apps: list[Bare | Dpflow], load: Load, rounds: int = 1) -> bool:
         failed |= len(figures) < len(apps)
         every.append(figures)
     if rounds > 1:
-        print(f"### The targets, round by round\n\n{targets(every)}")
+        print(f"### The targets, round by round\n\n{targets(apps, every)}")
     load_after = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     print(f"\nload average after the run: {load_after}")
     return not failed
@@ -507,10 +507,10 @@ async def _round(apps: list[Bare | Dpflow], load: Load) -> dict[Bare | Dpflow, F
     return figures
 
 
-def targets(rounds: list[dict[Bare | Dpflow, Figures]]) -> str:
+def targets(apps: list[Bare | Dpflow], rounds: list[dict[Bare | Dpflow, Figures]]) -> str:
     """One row per round and the median: the ratios the targets of issue 13 are about, each
     between two rows of the same round (minutes apart on the same machine)."""
-    ratios = _ratios(list({app: None for f in rounds for app in f}))
+    ratios = _ratios(apps)
     values = [[_ratio(f, r) for r in ratios.values()] for f in rounds]
     medians = [statistics.median(got) if (got := [v for v in column if v is not None])
                else None for column in zip(*values, strict=True)]

@@ -170,15 +170,15 @@ def _claim(dialect: str, unordered: tuple[str, ...]):
             and_(_due(other), earlier)))
     free = or_(job.c.kind.in_(unordered), job.c.workshop_id.is_(None), ~exists(waits_for))
 
-    def first(*due):
+    def earliest(*due):
         pick = (select(job.c.id, job.c.due_at).where(*due, free)
                 .order_by(job.c.due_at, job.c.id).limit(bindparam("limit")))
         if dialect == "postgresql":
             pick = pick.with_for_update(skip_locked=True, of=job)
         return select(pick.subquery())
 
-    both = union_all(first(job.c.status == PENDING, job.c.due_at <= bindparam("now")),
-                     first(job.c.status == RUNNING, job.c.claimed_at < bindparam("stale")))
+    both = union_all(earliest(job.c.status == PENDING, job.c.due_at <= bindparam("now")),
+                     earliest(job.c.status == RUNNING, job.c.claimed_at < bindparam("stale")))
     ids = both.subquery()
     pick = select(ids.c.id).order_by(ids.c.due_at, ids.c.id).limit(bindparam("limit"))
     return (update(JOBS).where(JOBS.c.id.in_(pick.scalar_subquery()))
