@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from dpflow.domain.changes import Changes
 from dpflow.domain.errors import NotAllowed, UserError
-from dpflow.domain.model import FindingStatus
+from dpflow.domain.model import FindingStatus, Stage
 from dpflow.services import boards, contributions, replays, stages, workshops
 from dpflow.services.context import Actor
 from dpflow.services.contributions import Message
@@ -61,6 +62,32 @@ async def test_an_edited_reply_keeps_refs_adds_and_takes_back(uows):
                                   ("E4", "Lost")]
     assert await contributions.deleted(uows, ALICE, "1.1") == ["E1", "E2", "E4"]
     assert await events(uows) == []
+
+
+async def test_an_edited_line_takes_back_links_it_never_named(uows):
+    """An edit reads the cards it touches, not the board: a support added by a review fix
+    (as `review.fix` saves it) goes when the port's line is edited to name other ones."""
+    await contributions.reply(uows, ALICE, reply("1.1", "Book lent\nBook returned"))
+    for stage, line in (("aggregates", "Loans: E1, E2"),
+                        ("decisions", "E1: Decide the loan period\nE2: Decide a fine")):
+        await workshops.go_to(uows, FACILITATOR, stage)
+        await contributions.add(uows, ALICE, line)
+    await workshops.go_to(uows, FACILITATOR, "ports")
+    await stages.posted(uows, 4, "4000.0001")  # the fourth stage run: events was the first
+    port = Message("4.1", "DP1: Loans due for D1", "4000.0001")
+    await contributions.reply(uows, ALICE, port)
+    async with uows() as uow:  # the review's fix: P1 supports D2 too
+        workshop = await uow.repo.workshop((await uow.repo.sources("C1", "4.1"))[0].workshop_id)
+        stored = await uow.boards.whole(workshop, [])
+        changes = Changes(stored.board, "UFACIL", refs=None)
+        changes.support("P1", ("D2",))
+        await uow.boards.save(stored, changes.change, Stage.REVIEW)
+        await uow.commit()
+
+    await contributions.edited(uows, ALICE, Message("4.1", "DP1: Loans overdue for D1",
+                                                    "4000.0001"))
+    board = await boards.current_board(uows, FACILITATOR)
+    assert [(p.ref, p.name, p.supports) for p in board.ports] == [("P1", "Loans overdue", ["D1"])]
 
 
 async def test_only_the_author_or_a_facilitator_changes_a_card(uows):

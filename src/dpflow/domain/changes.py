@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pickle
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import singledispatchmethod
 from typing import Protocol
@@ -175,9 +175,13 @@ class Needs:
     refs: frozenset[str]
     names: frozenset[str]  # normalised data product names
     texts: frozenset[tuple[CardKind, str]]  # (kind, normalised text)
+    # cards that may be removed, with what `Changes.remove` takes along and what links to
+    # them; every card of a slice comes with its own links
+    removals: frozenset[str] = frozenset()
 
 
-def needs(lines: list[Line]) -> Needs:
+def needs(lines: list[Line], removing: Iterable[str] = ()) -> Needs:
+    """What a slice must hold for `lines`, and for taking back the cards `removing`."""
     refs, names, texts = set(), set(), set()
     for line in lines:
         match line:
@@ -203,7 +207,16 @@ def needs(lines: list[Line]) -> Needs:
                 refs.update([*supports, *reads])
             case SetCanvasField(data_product=dp):
                 refs.add(dp)
-    return Needs(frozenset(refs), frozenset(names), frozenset(texts))
+    return Needs(frozenset(refs), frozenset(names), frozenset(texts), frozenset(removing))
+
+
+def needs_to_edit(ref: str, text: str) -> Needs:
+    """What a slice must hold to give card `ref` the text `text`: the card, and the cards
+    that text might repeat."""
+    kind = kind_of(ref)
+    names = {norm(text)} if kind is CardKind.DATA_PRODUCT else set()
+    return Needs(frozenset([ref]), frozenset(names),
+                 frozenset([(kind, norm(text))] if kind else []))
 
 
 class Changes:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from dpflow.domain import rules
-from dpflow.domain.changes import Changes
+from dpflow.domain.changes import Changes, Needs, needs, needs_to_edit
 from dpflow.domain.errors import NotAllowed, UserError
 from dpflow.domain.model import Board, Stage
 from dpflow.services import jobs
@@ -45,7 +45,8 @@ async def status(uows: UnitOfWorkFactory, actor: Actor) -> Status:
 
 async def edit_card(uows: UnitOfWorkFactory, actor: Actor, ref: str, text: str) -> str:
     async with uows() as uow:
-        stored, changes = await _own_card(uow, actor, ref, "edit")
+        stored, changes = await _own_card(uow, actor, ref, "edit",
+                                          needs_to_edit(_ref(ref), text[:300]))
         card = changes.edit(ref, text[:300])
         await _save(uow, stored, changes)
         return f"{card.ref} {text[:300]}"
@@ -55,7 +56,8 @@ async def delete_card(uows: UnitOfWorkFactory, actor: Actor, ref: str,
                       confirmed: bool) -> Deletion:
     """Deletes at once, unless other cards depend on it and nobody confirmed yet."""
     async with uows() as uow:
-        stored, changes = await _own_card(uow, actor, ref, "delete")
+        stored, changes = await _own_card(uow, actor, ref, "delete",
+                                          needs([], removing=[_ref(ref)]))
         card = stored.board.card(ref.strip())
         dependents = rules.dependents(stored.board, card.ref)
         if dependents and not confirmed:
@@ -75,11 +77,17 @@ async def move_event(uows: UnitOfWorkFactory, actor: Actor, ref: str, where: str
         return order
 
 
-async def _own_card(uow: UnitOfWork, actor: Actor, ref: str,
-                    verb: str) -> tuple[Stored, Changes]:
-    """The board, for changing card `ref`, which the actor must have added or facilitate."""
+async def _own_card(uow: UnitOfWork, actor: Actor, ref: str, verb: str,
+                    needed: Needs | None = None) -> tuple[Stored, Changes]:
+    """The board (or the slice of it that `needed` names), for changing card `ref`, which
+    the actor must have added or facilitate."""
     workshop = await active_workshop(uow.repo, actor)
-    stored = await uow.boards.whole(workshop, await uow.repo.facilitators(workshop.id))
+    facilitators = await uow.repo.facilitators(workshop.id)
+    if needed is None:
+        stored = await uow.boards.whole(workshop, facilitators)
+    else:
+        stored = await uow.boards.slice(workshop, needed, linked=True,
+                                        facilitators=facilitators)
     card = stored.board.card(ref.strip())
     if card is None:
         raise UserError(f"There is no {ref.strip()[:20]} on this board.", "/dpflow list")
@@ -87,6 +95,10 @@ async def _own_card(uow: UnitOfWork, actor: Actor, ref: str,
         raise NotAllowed(f"{card.ref} was added by <@{card.author}>; only its author or a "
                          f"facilitator can {verb} it.", "/dpflow list", people=(card.author,))
     return stored, Changes(stored.board, actor.user_id, refs=None)
+
+
+def _ref(ref: str) -> str:
+    return ref.strip().upper()
 
 
 async def _save(uow: UnitOfWork, stored: Stored, changes: Changes) -> None:

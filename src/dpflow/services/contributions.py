@@ -11,14 +11,14 @@ import copy
 from dataclasses import dataclass
 
 from dpflow.domain import guide
-from dpflow.domain.changes import Applied, CanvasItem, Changes, needs
+from dpflow.domain.changes import Applied, CanvasItem, Changes, Needs, needs
 from dpflow.domain.errors import GrammarError, OtherStage, UserError
 from dpflow.domain.grammar import FORMS, parse_line, split_lines
 from dpflow.domain.lines import Line, SetCanvasField
-from dpflow.domain.model import Stage
+from dpflow.domain.model import Stage, Workshop
 from dpflow.services import jobs
 from dpflow.services.context import Actor, active_workshop, change_board, current_run
-from dpflow.store.boards import Source, Stored, Thread
+from dpflow.store.boards import Source, Stored, Thread, workshop_of
 from dpflow.store.uow import UnitOfWork, UnitOfWorkFactory
 
 
@@ -55,7 +55,7 @@ async def reply(uows: UnitOfWorkFactory, actor: Actor, message: Message) -> list
                                                  message.ts, needs(lines))
         if context.seen:
             return None
-        _require_open(context.stored, thread, context.run_closed)
+        _require_open(context.stored.board.workshop, thread, context.run_closed)
         if refused:
             raise await _explained(uow, thread.workshop_id, refused)
         applied = await _contribute(uow, context.stored, thread.stage, actor, message, texts,
@@ -105,11 +105,11 @@ async def edited(uows: UnitOfWorkFactory, actor: Actor, message: Message) -> lis
         if thread is None or thread.team_id != actor.team_id:
             return []
         workshop = await uow.repo.workshop(thread.workshop_id)
-        stored = await uow.boards.whole(workshop, [])
         run = await uow.repo.run(thread.run_id)
-        _require_open(stored, thread, run.closed_at is not None)
+        _require_open(workshop_of(workshop), thread, run.closed_at is not None)
         texts, lines = await _read_explained(uow, workshop.id, thread.stage, message.text)
         before = await uow.repo.sources(actor.channel_id, message.ts)
+        stored = await uow.boards.slice(workshop, _taking_back(before, lines), linked=True)
         changes, (applied, sources, ended) = await _change(
             uow, stored, actor, lambda edit: _replace(edit, before, texts, lines, actor, message))
         await uow.repo.forget_sources(ended)
@@ -129,7 +129,7 @@ async def deleted(uows: UnitOfWorkFactory, actor: Actor, ts: str) -> list[str]:
         workshop = await uow.repo.workshop(before[0].workshop_id)
         if workshop.team_id != actor.team_id:
             return []
-        stored = await uow.boards.whole(workshop, [])
+        stored = await uow.boards.slice(workshop, _taking_back(before), linked=True)
         changes = Changes(stored.board, actor.user_id, refs=None)
         removed = [ref for source in before for ref in _undo(changes, source)]
         await uow.repo.forget_sources([s.id for s in before])
@@ -142,8 +142,7 @@ async def deleted(uows: UnitOfWorkFactory, actor: Actor, ts: str) -> list[str]:
         return removed
 
 
-def _require_open(stored: Stored, thread: Thread, run_closed: bool) -> None:
-    workshop = stored.board.workshop
+def _require_open(workshop: Workshop, thread: Thread, run_closed: bool) -> None:
     if not workshop.active:
         raise UserError(f"The workshop *{workshop.name}* is closed; nothing more is added.")
     if run_closed:
@@ -236,6 +235,13 @@ def _replace(changes: Changes, before: list, texts: list[str], lines: list[Line]
 def _undo(changes: Changes, source) -> list[str]:
     line = parse_line(Stage(source.stage), source.line)
     return changes.undo(line, source.ref, source.created, _item(source, line))
+
+
+def _taking_back(before: list, lines: list[Line] = ()) -> Needs:
+    """What a slice must hold to take back the lines `before` (the cards they made go) and
+    to apply `lines` in their place."""
+    old = [parse_line(Stage(source.stage), source.line) for source in before]
+    return needs([*lines, *old], removing=[s.ref for s in before if s.created and s.ref])
 
 
 def _item(source, line: Line) -> CanvasItem | None:

@@ -155,14 +155,21 @@ class Boards:
                 _place(stored, row)
         return ReplyContext(stored, first.closed_at is not None, first.member, first.seen)
 
-    async def slice(self, workshop: WorkshopRow, needs: Needs) -> Stored:
-        """The cards `needs` names, on a board of `workshop`."""
+    async def slice(self, workshop: WorkshopRow, needs: Needs, *, linked: bool = False,
+                    facilitators: list[str] | None = None) -> Stored:
+        """The cards `needs` names, on a board of `workshop`; `linked`: with their links
+        (needed to change or remove the links of cards already on the board)."""
         needed = _needs_params(needs)
         rows = (await self.tx.execute(_slice(tuple(needed)),
                                      {"workshop": workshop.id, **needed})).all()
-        stored = Stored(Board(workshop_of(workshop)))
+        stored = Stored(Board(workshop_of(workshop, facilitators)))
         for row in rows:
             _place(stored, row)
+        if linked and stored.ids:
+            rows = await self.tx.execute(_LINKS_FROM, {"ids": list(stored.ids.values())})
+            for relation, source_ref, target_ref, target_id in rows:
+                stored.ids.setdefault(target_ref, target_id)  # to unlink it
+                _link(stored.board, relation, source_ref, target_ref)
         return stored
 
     async def whole(self, workshop: WorkshopRow, facilitators: list[str]) -> Stored:
@@ -183,13 +190,8 @@ class Boards:
             .where(LINKS.c.workshop_id == workshop_id, CARD.c.deleted_at.is_(None),
                    TARGET.c.deleted_at.is_(None))
             .order_by(LINKS.c.id))
-        board = stored.board
         for relation, source_ref, target_ref in rows:
-            card = board.card(source_ref)
-            if relation == SUPPORTS and isinstance(card, Port):
-                card.supports.append(target_ref)
-            elif relation == READS and isinstance(card, DataProduct):
-                card.reads.append(target_ref)
+            _link(stored.board, relation, source_ref, target_ref)
 
     async def _items(self, stored: Stored, workshop_id: str) -> None:
         rows = await self.tx.execute(
@@ -338,6 +340,19 @@ def _ids(*where):
     return select(CARDS.c.id).where(CARDS.c.workshop_id == bindparam("workshop"), *where)
 
 
+def _removals() -> tuple:
+    """Cards that may be removed, what removing them takes along (an event's decisions and
+    their opportunities, a decision's opportunities, a data product's ports and events) and
+    the cards that link to any of those."""
+    gone = _ids(CARDS.c.ref.in_(_in("removals")))
+    children = select(CARDS.c.id).where(CARDS.c.parent_id.in_(gone))
+    grandchildren = select(CARDS.c.id).where(CARDS.c.kind == CardKind.OPPORTUNITY.value,
+                                             CARDS.c.parent_id.in_(children))
+    linking = select(LINKS.c.source_id).where(
+        LINKS.c.target_id.in_(union(gone, children, grandchildren)))
+    return gone, children, grandchildren, linking
+
+
 _SEARCHES = {
     "refs": (_ids(CARDS.c.ref.in_(_in("refs"))),
              select(CARDS.c.parent_id).where(CARDS.c.workshop_id == bindparam("workshop"),
@@ -347,6 +362,7 @@ _SEARCHES = {
     **{f"{kind.value}_texts": (_ids(CARDS.c.kind == kind.value,
                                     CARDS.c.norm.in_(_in(f"{kind.value}_texts"))),)
        for kind in _TEXT_KINDS},
+    "removals": _removals(),
 }
 
 
@@ -380,6 +396,11 @@ def _slice(shape: tuple[str, ...]):
             .order_by(*_ORDER))
 
 
+_LINKS_FROM = (select(LINKS.c.relation, CARD.c.ref, TARGET.c.ref, TARGET.c.id)
+               .select_from(LINKS.join(CARD, CARD.c.id == LINKS.c.source_id)
+                            .join(TARGET, TARGET.c.id == LINKS.c.target_id))
+               .where(LINKS.c.source_id.in_(_in("ids")), TARGET.c.deleted_at.is_(None))
+               .order_by(LINKS.c.id))
 _WHOLE = select(*_CARD_COLUMNS).select_from(_CARD_SOURCE).where(_LIVE).order_by(*_ORDER)
 _PARENT = {Event: "data_product", Decision: "event", Opportunity: "decision",
            Port: "data_product"}
@@ -400,7 +421,8 @@ def _needs_params(needs: Needs) -> dict:
     shape."""
     texts = {f"{kind.value}_texts": [text for k, text in needs.texts if k is kind]
              for kind in _TEXT_KINDS}
-    lists = {"refs": list(needs.refs), "names": list(needs.names), **texts}
+    lists = {"refs": list(needs.refs), "names": list(needs.names), **texts,
+             "removals": list(needs.removals)}
     return {name: values for name, values in lists.items() if values}
 
 
@@ -411,6 +433,14 @@ def workshop_of(row, facilitators: list[str] | None = None) -> Workshop:
                         row.domain, facilitators or [], row.active)
     return Workshop(row.w_id, row.w_name, row.w_team_id, row.w_channel_id, Stage(row.w_stage),
                     row.w_domain, facilitators or [], row.w_active)
+
+
+def _link(board: Board, relation: str, source_ref: str, target_ref: str) -> None:
+    card = board.card(source_ref)
+    if relation == SUPPORTS and isinstance(card, Port):
+        card.supports.append(target_ref)
+    elif relation == READS and isinstance(card, DataProduct):
+        card.reads.append(target_ref)
 
 
 def _place(stored: Stored, c) -> None:

@@ -160,8 +160,9 @@ class LinkRow(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[str] = mapped_column(ForeignKey("workshops.id"), index=True)
     relation: Mapped[str] = mapped_column(String(20))
-    source_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
-    target_id: Mapped[int] = mapped_column(ForeignKey("cards.id"))
+    # both ends indexed: an edit or a deletion reads the links of the cards it touches
+    source_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
+    target_id: Mapped[int] = mapped_column(ForeignKey("cards.id"), index=True)
 
 
 class SourceRow(Base):
