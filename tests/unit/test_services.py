@@ -90,6 +90,23 @@ async def test_an_edited_line_takes_back_links_it_never_named(uows):
     assert [(p.ref, p.name, p.supports) for p in board.ports] == [("P1", "Loans overdue", ["D1"])]
 
 
+async def test_a_sample_holds_the_first_cards_of_each_kind_with_their_links(uows):
+    await contributions.add(uows, ALICE, "Book lent\nBook returned\nFine paid")
+    await workshops.go_to(uows, FACILITATOR, "aggregates")
+    await contributions.add(uows, ALICE, "Loans: E1, E2")
+    await workshops.go_to(uows, FACILITATOR, "decisions")
+    await contributions.add(uows, ALICE, "E1: Decide the loan period\nE2: Decide a fine")
+    await workshops.go_to(uows, FACILITATOR, "ports")
+    await contributions.add(uows, ALICE, "DP1: Loans due for D2, D1")
+    await boards.move_event(uows, FACILITATOR, "E3", "before", "E1")
+    async with uows.read() as uow:
+        workshop = await uow.repo.active_workshop("T1", "C1")
+        sample = await uow.boards.sample(workshop, per_kind=2)
+    assert [e.ref for e in sample.events] == ["E3", "E1"]  # the timeline's first two
+    assert [d.ref for d in sample.decisions] == ["D1", "D2"]
+    assert [(p.ref, p.supports) for p in sample.ports] == [("P1", ["D2", "D1"])]
+
+
 async def test_only_the_author_or_a_facilitator_changes_a_card(uows):
     await contributions.add(uows, ALICE, "Book lent")
     with pytest.raises(NotAllowed):

@@ -174,7 +174,7 @@ async def _explained(uow: UnitOfWork, workshop_id: str, error: UserError) -> Use
     another stage, where that stage's thread is."""
     workshop = await uow.repo.workshop(workshop_id)
     if error.stage is not None and error.hint and error.hint.startswith(FORMS[error.stage]):
-        error.hint = guide.hint(await uow.repo.board(workshop), error.stage)
+        error.hint = guide.hint(await uow.boards.sample(workshop), error.stage)
     if isinstance(error, OtherStage):
         run = await uow.repo.last_run_of(workshop.id, error.stage.value)
         if run is None or run.message_ts is None:

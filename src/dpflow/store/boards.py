@@ -19,6 +19,7 @@ from sqlalchemy import (
     text,
     tuple_,
     union,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -54,6 +55,7 @@ from dpflow.store.models import (
 )
 
 THREADS_KEPT = 2000
+SAMPLED = 100  # cards of each kind that an example of a form is drawn from
 # Core tables and aliases, built once: a reply's statements are assembled on every request
 CARDS, LINKS, ITEMS = CardRow.__table__, LinkRow.__table__, CanvasItemRow.__table__
 RUNS, WORKSHOPS = StageRunRow.__table__, WorkshopRow.__table__
@@ -165,12 +167,28 @@ class Boards:
         stored = Stored(Board(workshop_of(workshop, facilitators)))
         for row in rows:
             _place(stored, row)
-        if linked and stored.ids:
-            rows = await self.tx.execute(_LINKS_FROM, {"ids": list(stored.ids.values())})
-            for relation, source_ref, target_ref, target_id in rows:
-                stored.ids.setdefault(target_ref, target_id)  # to unlink it
-                _link(stored.board, relation, source_ref, target_ref)
+        if linked:
+            await self._links_from(stored)
         return stored
+
+    async def _links_from(self, stored: Stored) -> None:
+        """The links of the cards on a slice, to cards on it or not."""
+        if not stored.ids:
+            return
+        rows = await self.tx.execute(_LINKS_FROM, {"ids": list(stored.ids.values())})
+        for relation, source_ref, target_ref, target_id in rows:
+            stored.ids.setdefault(target_ref, target_id)  # to unlink it
+            _link(stored.board, relation, source_ref, target_ref)
+
+    async def sample(self, workshop: WorkshopRow, per_kind: int = SAMPLED) -> Board:
+        """The first cards of each kind, in board order, with their links: enough to show a
+        form with this board's own cards, at a cost that does not grow with the board."""
+        stored = Stored(Board(workshop_of(workshop)))
+        for row in (await self.tx.execute(_SAMPLE, {"workshop": workshop.id,
+                                                    "sampled": per_kind})).all():
+            _place(stored, row)
+        await self._links_from(stored)
+        return stored.board
 
     async def whole(self, workshop: WorkshopRow, facilitators: list[str]) -> Stored:
         """Every card of the board with its links and canvas items."""
@@ -401,6 +419,16 @@ _LINKS_FROM = (select(LINKS.c.relation, CARD.c.ref, TARGET.c.ref, TARGET.c.id)
                             .join(TARGET, TARGET.c.id == LINKS.c.target_id))
                .where(LINKS.c.source_id.in_(_in("ids")), TARGET.c.deleted_at.is_(None))
                .order_by(LINKS.c.id))
+def _first_of(kind: CardKind):
+    """The first `sampled` cards of a kind, in the order of the kind's index."""
+    return select(CARDS.c.id).where(
+        CARDS.c.workshop_id == bindparam("workshop"), CARDS.c.kind == kind.value,
+        CARDS.c.deleted_at.is_(None)).order_by(CARDS.c.position, CARDS.c.id) \
+        .limit(bindparam("sampled")).subquery()
+
+
+_SAMPLE = select(*_CARD_COLUMNS).select_from(_CARD_SOURCE).where(CARD.c.id.in_(union_all(
+    *(select(_first_of(kind).c.id) for kind in CardKind)))).order_by(*_ORDER)
 _WHOLE = select(*_CARD_COLUMNS).select_from(_CARD_SOURCE).where(_LIVE).order_by(*_ORDER)
 _PARENT = {Event: "data_product", Decision: "event", Opportunity: "decision",
            Port: "data_product"}

@@ -109,7 +109,8 @@ class CardRow(Base):
 
     __tablename__ = "cards"
     __table_args__ = (UniqueConstraint("workshop_id", "ref"),
-                      Index("ix_cards_norm", "workshop_id", "kind", "norm"))
+                      Index("ix_cards_norm", "workshop_id", "kind", "norm"),
+                      Index("ix_cards_kind", "workshop_id", "kind", "position", "id"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     workshop_id: Mapped[str] = mapped_column(ForeignKey("workshops.id"), index=True)
