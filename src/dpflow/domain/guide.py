@@ -177,7 +177,8 @@ def _plural(word: str) -> str:
 
 
 def _decision_example(board: Board) -> str | None:
-    e = next((e for e in board.events if not board.decisions_of(e.ref)), None)
+    decided = board.events_with_decisions()
+    e = next((e for e in board.events if e.ref not in decided), None)
     if e is None:
         return None
     command = command_of(e.text)
@@ -187,7 +188,8 @@ def _decision_example(board: Board) -> str | None:
 
 
 def _opportunity_example(board: Board) -> str | None:
-    d = next((d for d in board.decisions if not board.opportunities_of(d.ref)), None)
+    seen = board.decisions_with_opportunities()
+    d = next((d for d in board.decisions if d.ref not in seen), None)
     return d and f"{d.ref} suggest: show how similar cases were decided before"
 
 
@@ -199,7 +201,8 @@ def _product_for(board: Board, decision: Decision) -> DataProduct | None:
 
 
 def _unsupported(board: Board) -> Decision | None:
-    return next((d for d in board.decisions if not board.ports_supporting(d.ref)), None)
+    supported = board.supported_decisions()
+    return next((d for d in board.decisions if d.ref not in supported), None)
 
 
 def _port_example(board: Board) -> str | None:
@@ -260,18 +263,20 @@ def _aggregates_open(board: Board):
 
 
 def _decisions_open(board: Board):
-    return [("Events without a decision",
-             [e.ref for e in board.events if not board.decisions_of(e.ref)])]
+    decided = board.events_with_decisions()
+    return [("Events without a decision", [e.ref for e in board.events if e.ref not in decided])]
 
 
 def _opportunities_open(board: Board):
+    seen = board.decisions_with_opportunities()
     return [("Decisions without an opportunity",
-             [d.ref for d in board.decisions if not board.opportunities_of(d.ref)])]
+             [d.ref for d in board.decisions if d.ref not in seen])]
 
 
 def _ports_open(board: Board):
+    supported = board.supported_decisions()
     return [("Decisions without an output port",
-             [d.ref for d in board.decisions if not board.ports_supporting(d.ref)]),
+             [d.ref for d in board.decisions if d.ref not in supported]),
             ("Output ports supporting no decision",
              [p.ref for p in board.ports if not p.supports])]
 

@@ -246,3 +246,18 @@ class Board:
 
     def opportunities_of(self, decision_ref: str) -> list[Opportunity]:
         return [o for o in self.opportunities if o.decision == decision_ref]
+
+    # what the whole board links to, each in one pass: for questions about every card
+    # (asking `decisions_of` for each event would take events × decisions steps)
+
+    def events_with_decisions(self) -> set[str]:
+        return {d.event for d in self.decisions if d.event}
+
+    def decisions_with_opportunities(self) -> set[str]:
+        return {o.decision for o in self.opportunities if o.decision}
+
+    def supported_decisions(self) -> set[str]:
+        return {ref for p in self.ports for ref in p.supports}
+
+    def read_ports(self) -> set[str]:
+        return {ref for dp in self.data_products for ref in dp.reads}

@@ -214,19 +214,21 @@ def boundary_advice(answers: dict[str, bool]) -> str:
 
 
 def _unsupported(board: Board) -> list[Finding]:
+    supported = board.supported_decisions()
     return [Finding(FindingKind.UNSUPPORTED_DECISION, d.ref,
                     f"No output port supports {d.ref} “{d.text}”: find the data that would "
                     "help take it and add it as an output port, on an existing data product "
                     "or on a new consumer-aligned one.")
-            for d in board.decisions if not board.ports_supporting(d.ref)]
+            for d in board.decisions if d.ref not in supported]
 
 
 def _unused(board: Board) -> list[Finding]:
     """Ports read by another product serve that product's decisions, so they count as used."""
+    read = board.read_ports()
     return [Finding(FindingKind.UNUSED_PORT, p.ref,
                     f"Output port {p.ref} “{p.name}” supports no decision and no data product "
                     "reads it: link it to the decisions it helps with, or remove it.")
-            for p in board.ports if not p.supports and not board.readers_of(p.ref)]
+            for p in board.ports if not p.supports and p.ref not in read]
 
 
 def _no_owner(board: Board) -> list[Finding]:

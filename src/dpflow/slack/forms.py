@@ -56,13 +56,16 @@ def choices(board: Board, stage: Stage, block: str) -> list[tuple[str, str]]:
         case Block.EVENT if stage is Stage.FLOW:
             return _events(board, lambda e: not (e.command or e.actor or e.system or e.trigger))
         case Block.EVENT:
-            return _events(board, lambda e: not board.decisions_of(e.ref))
+            decided = board.events_with_decisions()
+            return _events(board, lambda e: e.ref not in decided)
         case Block.EVENTS:
             return _events(board, lambda e: not e.data_product)
         case Block.DECISION:
-            return _decisions(board, lambda d: not board.opportunities_of(d.ref))
+            seen = board.decisions_with_opportunities()
+            return _decisions(board, lambda d: d.ref not in seen)
         case Block.SUPPORTS:
-            return _decisions(board, lambda d: not board.ports_supporting(d.ref))
+            supported = board.supported_decisions()
+            return _decisions(board, lambda d: d.ref not in supported)
         case Block.PRODUCT:
             return [(p.ref, f"{p.name} ({p.kind})") for p in board.data_products]
         case Block.READS:
