@@ -5,6 +5,7 @@ keep that text literal and pass python-slack-sdk's block models."""
 from __future__ import annotations
 
 import inspect
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, example, given, settings
@@ -98,7 +99,7 @@ def built(board: Board, t: list[str]) -> dict[str, object]:
     """What every builder makes of this board: builder name → its output."""
     w, index, product = board.workshop, BoardIndex.of(board), board.data_products[0]
     run = StageRun(7, w.id, Stage.FLOW, "C1", "1.2", NOW, deadline=NOW + timedelta(hours=5))
-    view = StageView(run, board)
+    view = StageView(run, board, board.sizes())
     cards = [FindingCard(i, f, "UFACIL") for i, f in enumerate(board.findings, 1)]
     summary = StageSummary(Stage.FLOW, {Counted.FLOW: 2}, {"UA": 2, "UB": 1}, [t[2], t[8]])
     found = [Colour(t[27][:40], 3, t[26], Kind.EVENT), Colour("", 1, "", Kind.SKIP)]
@@ -158,8 +159,9 @@ def built(board: Board, t: list[str]) -> dict[str, object]:
         "stage.title": stage.title(Stage.FLOW),
         "stage.deadline_text": stage.deadline_text(NOW),
         "stage.add_button": stage.add_button(7),
-        "stage.stage_message": [stage.stage_message(board, s, 7, NOW, closed)
-                                for s in Stage for closed in (False, True)],
+        "stage.stage_message": [
+            stage.stage_message(StageView(replace(run, stage=s), board, board.sizes()), closed)
+            for s in Stage for closed in (False, True)],
         "stage.summary_blocks": stage.summary_blocks(summary, "https://x/p1",
                                                      {"UA": t[3], "UB": t[4]}),
         "stage.workshop_closed": stage.workshop_closed(

@@ -307,12 +307,10 @@ NOUNS = {CardKind.EVENT: "event", CardKind.DECISION: "decision",
          CardKind.PORT: "output port"}
 
 
-def counts(board: Board) -> str:
-    """`12 events · 4 decisions · 2 data products`, or `an empty board`."""
-    kinds = {CardKind.EVENT: board.events, CardKind.DECISION: board.decisions,
-             CardKind.OPPORTUNITY: board.opportunities,
-             CardKind.DATA_PRODUCT: board.data_products, CardKind.PORT: board.ports}
-    return tally({kind: len(cards) for kind, cards in kinds.items()}) or "an empty board"
+def counts(sizes: dict[CardKind, int]) -> str:
+    """`12 events · 4 decisions · 2 data products` (from `Board.sizes`), or `an empty
+    board`."""
+    return tally(sizes) or "an empty board"
 
 
 def tally(numbers: dict[CardKind, int]) -> str:

@@ -247,6 +247,12 @@ class Board:
     def opportunities_of(self, decision_ref: str) -> list[Opportunity]:
         return [o for o in self.opportunities if o.decision == decision_ref]
 
+    def sizes(self) -> dict[CardKind, int]:
+        """How many cards of each kind."""
+        return {CardKind.EVENT: len(self.events), CardKind.DECISION: len(self.decisions),
+                CardKind.OPPORTUNITY: len(self.opportunities),
+                CardKind.DATA_PRODUCT: len(self.data_products), CardKind.PORT: len(self.ports)}
+
     # what the whole board links to, each in one pass: for questions about every card
     # (asking `decisions_of` for each event would take events × decisions steps)
 

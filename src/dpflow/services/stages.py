@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from dpflow.domain.errors import UserError
-from dpflow.domain.model import Board, Stage, StageRun, Workshop
+from dpflow.domain.model import Board, CardKind, Stage, StageRun, Workshop
 from dpflow.domain.summary import StageSummary, summarize
 from dpflow.services.context import Actor, scoped
+from dpflow.store.models import StageRunRow
 from dpflow.store.repo import run_of
 from dpflow.store.uow import UnitOfWorkFactory
 
@@ -15,7 +16,13 @@ from dpflow.store.uow import UnitOfWorkFactory
 @dataclass(frozen=True)
 class StageView:
     run: StageRun
-    board: Board
+    board: Board  # whole, or for the stage message only the first cards of each kind
+    sizes: dict[CardKind, int]  # of the whole board
+
+    @classmethod
+    def of(cls, run: StageRunRow, board: Board) -> StageView:
+        """A stage with its whole board."""
+        return cls(run_of(run), board, board.sizes())
 
     @property
     def stage(self) -> Stage:
@@ -27,10 +34,14 @@ class StageView:
 
 
 async def view(uows: UnitOfWorkFactory, run_id: int) -> StageView:
+    """What a stage message shows: how many cards of each kind, and an example from a few
+    of them (a message is refreshed after every change: its cost must not grow with the
+    board)."""
     async with uows.read() as uow:
         run = await uow.repo.run(run_id)
         workshop = await uow.repo.workshop(run.workshop_id)
-        return StageView(run_of(run), await uow.repo.board(workshop))
+        return StageView(run_of(run), await uow.boards.sample(workshop),
+                         await uow.boards.sizes(workshop.id))
 
 
 async def to_add(uows: UnitOfWorkFactory, actor: Actor, run_id: int) -> StageView:
@@ -42,7 +53,7 @@ async def to_add(uows: UnitOfWorkFactory, actor: Actor, run_id: int) -> StageVie
         if run.closed_at is not None or not workshop.active:
             raise UserError(f"The *{run.stage}* stage is closed; the workshop is at "
                             f"*{workshop.stage}*.", "/dpflow status")
-        return StageView(run_of(run), await uow.repo.board(workshop))
+        return StageView.of(run, await uow.repo.board(workshop))
 
 
 async def posted(uows: UnitOfWorkFactory, run_id: int, ts: str) -> None:
@@ -59,7 +70,7 @@ async def summary(uows: UnitOfWorkFactory, run_id: int) -> tuple[StageView, Stag
         board = await uow.repo.board(workshop)
         contributed = await uow.repo.contributions(run)
         fixes = await uow.repo.fixes_applied(run)
-        return StageView(run_of(run), board), summarize(board, Stage(run.stage), contributed,
+        return StageView.of(run, board), summarize(board, Stage(run.stage), contributed,
                                                           fixes)
 
 

@@ -14,6 +14,7 @@ from sqlalchemy import (
     delete,
     exists,
     false,
+    func,
     insert,
     select,
     text,
@@ -189,6 +190,11 @@ class Boards:
             _place(stored, row)
         await self._links_from(stored)
         return stored.board
+
+    async def sizes(self, workshop_id: str) -> dict[CardKind, int]:
+        """How many cards of each kind the board holds."""
+        rows = await self.tx.execute(_SIZES, {"workshop": workshop_id})
+        return {kind: 0 for kind in CardKind} | {CardKind(kind): n for kind, n in rows}
 
     async def whole(self, workshop: WorkshopRow, facilitators: list[str]) -> Stored:
         """Every card of the board with its links and canvas items."""
@@ -429,6 +435,9 @@ def _first_of(kind: CardKind):
 
 _SAMPLE = select(*_CARD_COLUMNS).select_from(_CARD_SOURCE).where(CARD.c.id.in_(union_all(
     *(select(_first_of(kind).c.id) for kind in CardKind)))).order_by(*_ORDER)
+_SIZES = select(CARDS.c.kind, func.count()).where(
+    CARDS.c.workshop_id == bindparam("workshop"), CARDS.c.deleted_at.is_(None)) \
+    .group_by(CARDS.c.kind)
 _WHOLE = select(*_CARD_COLUMNS).select_from(_CARD_SOURCE).where(_LIVE).order_by(*_ORDER)
 _PARENT = {Event: "data_product", Decision: "event", Opportunity: "decision",
            Port: "data_product"}

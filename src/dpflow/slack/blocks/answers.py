@@ -118,7 +118,7 @@ def status(status: Status) -> dict:
         section(f"*{esc(board.workshop.name)}*"
                 + (f" · {esc(board.workshop.domain)}" if board.workshop.domain else "")
                 + f"\n*{title(stage)}* · {deadline_text(status.deadline)}\n"
-                f"{guide.counts(board)} · {status.participants} participants"),
+                f"{guide.counts(board.sizes())} · {status.participants} participants"),
     ]
     if stage != Stage.REVIEW:
         blocks.append(context(f"Add: `{esc(FORMS[stage])}`"))

@@ -10,6 +10,7 @@ from dpflow.domain.grammar import FORMS
 from dpflow.domain.model import STAGES, Board, FindingStatus, Stage
 from dpflow.domain.summary import StageSummary
 from dpflow.render.formats import NAMES
+from dpflow.services.stages import StageView
 from dpflow.slack.blocks.canvases import canvas_url
 from dpflow.slack.blocks.kit import (
     actions,
@@ -47,10 +48,10 @@ def add_button(run_id: int) -> dict:
     return button("Add", Action.ADD, RunValue(run=run_id).dump(), style="primary")
 
 
-def stage_message(board: Board, stage: Stage, run_id: int, deadline: datetime | None,
-                  closed: bool = False) -> dict:
+def stage_message(view: StageView, closed: bool = False) -> dict:
     """chat.postMessage / chat.update arguments of a stage message (text, blocks, metadata)."""
-    counts = guide.counts(board)
+    board, stage, run_id, deadline = view.board, view.stage, view.run.id, view.run.deadline
+    counts = guide.counts(view.sizes)
     blocks = [header(title(stage) + (" (closed)" if closed else "")),
               section(guide.what_to_add(stage))]
     if stage != Stage.REVIEW:
@@ -95,8 +96,8 @@ def workshop_closed(closing, team_url: str) -> dict:
     """The last message: what the workshop produced, with links to every canvas."""
     board = closing.board
     lines = [f"*{esc(board.workshop.name)}* is closed — thank you all.",
-             f"The board: {guide.counts(board)}. Its final pictures, the board and the data "
-             "product map, are in this message's thread.", *_findings_line(board)]
+             f"The board: {guide.counts(board.sizes())}. Its final pictures, the board and the "
+             "data product map, are in this message's thread.", *_findings_line(board)]
     products = [f"• {p.ref} *{esc(p.name)}* ({p.kind})"
                 + (f" — <{canvas_url(team_url, board.workshop.team_id, closing.canvases[p.ref])}"
                    "|open its canvas>" if p.ref in closing.canvases else "")

@@ -25,7 +25,7 @@ def register(followups: FollowUps) -> None:
 async def post_stage(deps: Deps, job: OfRun) -> None:
     view = await stages.view(deps.uows, job.run)
     slack = await deps.slack.for_team(view.workshop.team_id)
-    message = stage_message(view.board, view.stage, view.run.id, view.run.deadline)
+    message = stage_message(view)
     ts = await slack.post(view.run.channel_id, message)
     await stages.posted(deps.uows, view.run.id, ts)
 
@@ -35,8 +35,7 @@ async def refresh_stage(deps: Deps, job: OfRun) -> None:
     if view.run.message_ts is None:
         return
     slack = await deps.slack.for_team(view.workshop.team_id)
-    message = stage_message(view.board, view.stage, view.run.id, view.run.deadline,
-                            closed=view.run.closed_at is not None)
+    message = stage_message(view, closed=view.run.closed_at is not None)
     await slack.update(view.run.channel_id, view.run.message_ts, message)
 
 
@@ -54,8 +53,7 @@ async def post_summary(deps: Deps, job: OfRun) -> None:
                "blocks": summary_blocks(summary, link, names)}
     if view.run.message_ts:
         await slack.update(view.run.channel_id, view.run.message_ts,
-                           stage_message(view.board, view.stage, view.run.id,
-                                         view.run.deadline, closed=True))
+                           stage_message(view, closed=True))
         await slack.post(view.run.channel_id, message, thread_ts=view.run.message_ts,
                          broadcast=True)
     else:
