@@ -18,7 +18,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from dpflow.domain.errors import UserError
-from dpflow.services import boards, contributions, stages, workshops
+from dpflow.services import boards, contributions, home, stages, workshops
 from dpflow.services.context import Actor
 from dpflow.services.contributions import Message
 from dpflow.slack.blocks.stage import stage_message
@@ -79,6 +79,8 @@ def operations(uows: UnitOfWorkFactory) -> dict[str, Callable[[int], Awaitable]]
         "/dpflow delete (an event and its decision)": lambda i: boards.delete_card(
             uows, FACILITATOR, f"E{i + 2}", True),
         "stage message refresh": refresh,
+        "the Home tab (of the person who added every card)": lambda _i: home.page(
+            uows, FACILITATOR.team_id, FACILITATOR.user_id),
         "/dpflow status": lambda _i: boards.status(uows, FACILITATOR),
     }
 

@@ -46,6 +46,6 @@ async def page(uows: UnitOfWorkFactory, team_id: str, user_id: str) -> HomePage:
                 run_id=run.id if run else None, thread_ts=run.message_ts if run else None,
                 deadline=run.deadline if run else None,
                 contributions=await repo.contribution_count(w.id, user_id),
-                cards=[c.ref for c in await repo.cards(w.id) if c.author == user_id],
+                cards=await repo.refs_by(w.id, user_id),
                 muted=member.muted, facilitator=member.facilitator))
         return HomePage(user_id, items, max(0, len(workshops) - SHOWN))

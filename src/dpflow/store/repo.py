@@ -128,10 +128,11 @@ class Repository:
 
     # --- cards -----------------------------------------------------------------------
 
-    async def cards(self, workshop_id: str) -> list[CardRow]:
-        return list(await self.s.scalars(select(CardRow).where(
-            CardRow.workshop_id == workshop_id, CardRow.deleted_at.is_(None))
-            .order_by(CardRow.position, CardRow.id)))
+    async def refs_by(self, workshop_id: str, author: str) -> list[str]:
+        """The references of the cards someone added to a board, in board order."""
+        return list(await self.s.scalars(select(CardRow.ref).where(
+            CardRow.workshop_id == workshop_id, CardRow.author == author,
+            CardRow.deleted_at.is_(None)).order_by(CardRow.position, CardRow.id)))
 
     async def card(self, workshop_id: str, ref: str) -> CardRow | None:
         return await self.s.scalar(select(CardRow).where(
