@@ -425,8 +425,10 @@ _LINKS_FROM = (select(LINKS.c.relation, CARD.c.ref, TARGET.c.ref, TARGET.c.id)
                             .join(TARGET, TARGET.c.id == LINKS.c.target_id))
                .where(LINKS.c.source_id.in_(_in("ids")), TARGET.c.deleted_at.is_(None))
                .order_by(LINKS.c.id))
+
+
 def _first_of(kind: CardKind):
-    """The first `sampled` cards of a kind, in the order of the kind's index."""
+    """The first `sampled` cards of a kind, in board order (an index walk)."""
     return select(CARDS.c.id).where(
         CARDS.c.workshop_id == bindparam("workshop"), CARDS.c.kind == kind.value,
         CARDS.c.deleted_at.is_(None)).order_by(CARDS.c.position, CARDS.c.id) \
