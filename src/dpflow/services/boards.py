@@ -35,6 +35,13 @@ async def current_board(uows: UnitOfWorkFactory, actor: Actor) -> Board:
         return await uow.repo.board(await active_workshop(uow.repo, actor))
 
 
+async def to_choose_from(uows: UnitOfWorkFactory, actor: Actor) -> Board:
+    """The board's cards and links without its findings (after the review, checking them
+    again costs as much as reading the board): what a form's selects offer."""
+    async with uows.read() as uow:
+        return (await uow.boards.whole(await active_workshop(uow.repo, actor), [])).board
+
+
 async def status(uows: UnitOfWorkFactory, actor: Actor) -> Status:
     async with uows.read() as uow:
         workshop = await active_workshop(uow.repo, actor)

@@ -53,7 +53,7 @@ async def to_add(uows: UnitOfWorkFactory, actor: Actor, run_id: int) -> StageVie
         if run.closed_at is not None or not workshop.active:
             raise UserError(f"The *{run.stage}* stage is closed; the workshop is at "
                             f"*{workshop.stage}*.", "/dpflow status")
-        return StageView.of(run, await uow.repo.board(workshop))
+        return StageView.of(run, (await uow.boards.whole(workshop, [])).board)
 
 
 async def posted(uows: UnitOfWorkFactory, run_id: int, ts: str) -> None:

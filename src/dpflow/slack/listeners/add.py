@@ -43,7 +43,7 @@ def register(app: AsyncApp, deps: Deps) -> None:
     @app.options(SELECTS)
     async def select_options(ack, body: dict) -> None:
         ctx = AddContext.read(body["view"]["private_metadata"])
-        board = await boards.current_board(deps.uows, submitter(body, ctx.channel))
+        board = await boards.to_choose_from(deps.uows, submitter(body, ctx.channel))
         await ack(options=options(board, ctx.stage, body["action_id"], body.get("value", "")))
 
     @app.shortcut(Callback.ADD_TO_WORKSHOP)
