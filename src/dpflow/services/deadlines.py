@@ -11,7 +11,7 @@ from dpflow.domain.model import Stage
 from dpflow.services import jobs
 from dpflow.services.context import Actor, active_workshop, current_run, require_facilitator
 from dpflow.services.jobs import Job
-from dpflow.services.stages import StageView
+from dpflow.services.stages import StageView, message_view
 from dpflow.store.models import StageRunRow
 from dpflow.store.repo import Repository
 from dpflow.store.uow import UnitOfWorkFactory
@@ -85,7 +85,7 @@ async def reminder(uows: UnitOfWorkFactory, run_id: int, now: datetime) -> Remin
                                             now.date().isoformat())
             (pinged if fresh else counted).append(user)
         workshop = await repo.workshop(run.workshop_id)
-        view = StageView.of(run, await repo.board(workshop))
+        view = await message_view(uow, run, workshop)
         await uow.commit()
         return Reminder(view, pinged, counted)
 
@@ -102,7 +102,7 @@ async def to_nudge(uows: UnitOfWorkFactory, run_id: int,
         users = [u for u in await _missing(repo, run)
                  if u not in muted and user in (None, u)]
         workshop = await repo.workshop(run.workshop_id)
-        return StageView.of(run, await repo.board(workshop)), users
+        return await message_view(uow, run, workshop), users
 
 
 async def plan_nudges(uows: UnitOfWorkFactory, run_id: int,

@@ -8,9 +8,9 @@ from dpflow.domain.errors import UserError
 from dpflow.domain.model import Board, CardKind, Stage, StageRun, Workshop
 from dpflow.domain.summary import StageSummary, summarize
 from dpflow.services.context import Actor, scoped
-from dpflow.store.models import StageRunRow
+from dpflow.store.models import StageRunRow, WorkshopRow
 from dpflow.store.repo import run_of
-from dpflow.store.uow import UnitOfWorkFactory
+from dpflow.store.uow import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True)
@@ -34,14 +34,17 @@ class StageView:
 
 
 async def view(uows: UnitOfWorkFactory, run_id: int) -> StageView:
-    """What a stage message shows: how many cards of each kind, and an example from a few
-    of them (a message is refreshed after every change: its cost must not grow with the
-    board)."""
     async with uows.read() as uow:
         run = await uow.repo.run(run_id)
-        workshop = await uow.repo.workshop(run.workshop_id)
-        return StageView(run_of(run), await uow.boards.sample(workshop),
-                         await uow.boards.sizes(workshop.id))
+        return await message_view(uow, run, await uow.repo.workshop(run.workshop_id))
+
+
+async def message_view(uow: UnitOfWork, run: StageRunRow, workshop: WorkshopRow) -> StageView:
+    """What a stage's messages show: how many cards of each kind, and an example from a few
+    of them. A stage message is refreshed after every change and a reminder goes to each
+    person: their cost must not grow with the board."""
+    return StageView(run_of(run), await uow.boards.sample(workshop),
+                     await uow.boards.sizes(workshop.id))
 
 
 async def to_add(uows: UnitOfWorkFactory, actor: Actor, run_id: int) -> StageView:

@@ -178,9 +178,10 @@ class Boards:
         if not stored.ids:
             return
         rows = await self.tx.execute(_LINKS_FROM, {"ids": list(stored.ids.values())})
+        link = _linker(stored.board)
         for relation, source_ref, target_ref, target_id in rows:
             stored.ids.setdefault(target_ref, target_id)  # to unlink it
-            _link(stored.board, relation, source_ref, target_ref)
+            link(relation, source_ref, target_ref)
 
     async def sample(self, workshop: WorkshopRow, per_kind: int = SAMPLED) -> Board:
         """The first cards of each kind, in board order, with their links: enough to show a
@@ -215,8 +216,9 @@ class Boards:
             .where(LINKS.c.workshop_id == workshop_id, CARD.c.deleted_at.is_(None),
                    TARGET.c.deleted_at.is_(None))
             .order_by(LINKS.c.id))
+        link = _linker(stored.board)
         for relation, source_ref, target_ref in rows:
-            _link(stored.board, relation, source_ref, target_ref)
+            link(relation, source_ref, target_ref)
 
     async def _items(self, stored: Stored, workshop_id: str) -> None:
         rows = await self.tx.execute(
@@ -492,12 +494,18 @@ def workshop_of(row, facilitators: list[str] | None = None) -> Workshop:
                     row.w_domain, facilitators or [], row.w_active)
 
 
-def _link(board: Board, relation: str, source_ref: str, target_ref: str) -> None:
-    card = board.card(source_ref)
-    if relation == SUPPORTS and isinstance(card, Port):
-        card.supports.append(target_ref)
-    elif relation == READS and isinstance(card, DataProduct):
-        card.reads.append(target_ref)
+def _linker(board: Board):
+    """Places a link row on its card (looked up by ref, not searched for on the board)."""
+    sources = {card.ref: card for card in (*board.ports, *board.data_products)}
+
+    def link(relation: str, source_ref: str, target_ref: str) -> None:
+        card = sources.get(source_ref)
+        if relation == SUPPORTS and isinstance(card, Port):
+            card.supports.append(target_ref)
+        elif relation == READS and isinstance(card, DataProduct):
+            card.reads.append(target_ref)
+
+    return link
 
 
 def _place(stored: Stored, c) -> None:
